@@ -1,0 +1,4 @@
+import { Initial1764170000000 } from './1764170000000-initial';
+
+/** Every migration in order. Migrations are never edited after they land; add a new one. */
+export const MIGRATIONS: Function[] = [Initial1764170000000];

@@ -1,0 +1,8 @@
+import { Module } from '@nestjs/common';
+import { AreasModule } from '../areas/areas.module';
+import { PostsModule } from '../posts/posts.module';
+import { RulesModule } from '../rules/rules.module';
+import { AnalysisService } from './analysis.service';
+
+@Module({ imports: [AreasModule, PostsModule, RulesModule], providers: [AnalysisService], exports: [AnalysisService] })
+export class AnalysisModule {}

@@ -1,0 +1,178 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { load } from 'js-yaml';
+import { AppConfig, LOG_LEVELS, PROCESS_ROLES } from './app-config';
+
+export class ConfigError extends Error {
+  readonly code = 'invalid_config';
+  constructor(
+    readonly setting: string,
+    message: string,
+  ) {
+    super(`Invalid configuration: ${setting} ${message}`);
+  }
+}
+
+type Env = Record<string, string | undefined>;
+type Raw = Record<string, unknown>;
+
+/** The project root: the folder that holds config/default.yaml (works from src/ and from dist/src/). */
+export function projectRoot(): string {
+  for (const candidate of [resolve(__dirname, '../..'), resolve(__dirname, '../../..'), process.cwd()]) {
+    if (existsSync(join(candidate, 'config', 'default.yaml'))) return candidate;
+  }
+  throw new ConfigError('config/default.yaml', 'was not found next to the build or in the working directory');
+}
+
+function readYaml(path: string, setting: string): Raw {
+  if (!existsSync(path)) throw new ConfigError(setting, `names a file that does not exist: ${path}`);
+  const parsed = load(readFileSync(path, 'utf8'));
+  if (parsed === undefined || parsed === null) return {};
+  if (typeof parsed !== 'object' || Array.isArray(parsed)) throw new ConfigError(setting, `must be a YAML mapping: ${path}`);
+  return parsed as Raw;
+}
+
+function merge(base: Raw, over: Raw): Raw {
+  const out: Raw = { ...base };
+  for (const [key, value] of Object.entries(over)) {
+    const prev = out[key];
+    out[key] =
+      value && typeof value === 'object' && !Array.isArray(value) && prev && typeof prev === 'object' && !Array.isArray(prev)
+        ? merge(prev as Raw, value as Raw)
+        : value;
+  }
+  return out;
+}
+
+/** Environment variables that override file settings: variable → dotted setting path. */
+const ENV_OVERRIDES: Record<string, string> = {
+  PORT: 'port',
+  TINGFENG_ROLE: 'role',
+  DATABASE_URL: 'databaseUrl',
+  REDIS_URL: 'redisUrl',
+  LOG_LEVEL: 'logLevel',
+  AUTH_SECRET: 'auth.secret',
+  QUEUE_PREFIX: 'queue.prefix',
+};
+
+function setPath(target: Raw, path: string, value: unknown): void {
+  const keys = path.split('.');
+  let node = target;
+  for (const key of keys.slice(0, -1)) {
+    if (typeof node[key] !== 'object' || node[key] === null) node[key] = {};
+    node = node[key] as Raw;
+  }
+  node[keys[keys.length - 1]] = value;
+}
+
+/** Reads a dotted path, tracking the name for error messages. */
+class Reader {
+  constructor(private readonly raw: Raw) {}
+
+  private get(path: string): unknown {
+    return path.split('.').reduce<unknown>((node, key) => (node && typeof node === 'object' ? (node as Raw)[key] : undefined), this.raw);
+  }
+
+  int(path: string, min: number, max: number): number {
+    const value = this.get(path);
+    const n = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
+    if (typeof n !== 'number' || !Number.isInteger(n) || n < min || n > max) {
+      throw new ConfigError(path, `must be an integer from ${min} to ${max} (got ${JSON.stringify(value)})`);
+    }
+    return n;
+  }
+
+  text(path: string, opts: { minLength?: number; pattern?: RegExp; hint?: string } = {}): string {
+    const value = this.get(path);
+    if (typeof value !== 'string' || value.length < (opts.minLength ?? 1)) {
+      throw new ConfigError(path, `must be a string of at least ${opts.minLength ?? 1} characters${value === undefined ? ' (it is not set)' : ''}`);
+    }
+    if (opts.pattern && !opts.pattern.test(value)) throw new ConfigError(path, `must be ${opts.hint} (got ${JSON.stringify(value)})`);
+    return value;
+  }
+
+  oneOf<T extends string>(path: string, allowed: readonly T[]): T {
+    const value = this.get(path);
+    if (!allowed.includes(value as T)) throw new ConfigError(path, `must be one of ${allowed.join(', ')} (got ${JSON.stringify(value)})`);
+    return value as T;
+  }
+
+  url(path: string, protocols: string[]): string {
+    const value = this.text(path);
+    let parsed: URL;
+    try {
+      parsed = new URL(value);
+    } catch {
+      throw new ConfigError(path, `must be a URL (got ${JSON.stringify(redactUrl(value))})`);
+    }
+    if (!protocols.includes(parsed.protocol)) {
+      throw new ConfigError(path, `must be a ${protocols.join(' or ')} URL (got ${JSON.stringify(redactUrl(value))})`);
+    }
+    return value;
+  }
+}
+
+/** A URL safe to print: the password is replaced. */
+export function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return url.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@');
+  }
+}
+
+/**
+ * Builds the configuration from config/default.yaml, the optional file named by TINGFENG_CONFIG,
+ * the environment, and explicit overrides (used by tests and the demo), then validates every value.
+ * This is the only place that reads process.env.
+ */
+export function loadConfig(overrides: Raw = {}, env: Env = process.env, argv: string[] = process.argv): AppConfig {
+  const root = projectRoot();
+  let raw = readYaml(join(root, 'config', 'default.yaml'), 'config/default.yaml');
+  if (env.TINGFENG_CONFIG) raw = merge(raw, readYaml(resolve(env.TINGFENG_CONFIG), 'TINGFENG_CONFIG'));
+  for (const [variable, path] of Object.entries(ENV_OVERRIDES)) {
+    if (env[variable] !== undefined && env[variable] !== '') setPath(raw, path, env[variable]);
+  }
+  const roleArg = argv.find((arg) => arg.startsWith('--role='));
+  if (roleArg) setPath(raw, 'role', roleArg.slice('--role='.length));
+  raw = merge(raw, overrides);
+
+  const r = new Reader(raw);
+  return {
+    port: r.int('port', 0, 65535),
+    role: r.oneOf('role', PROCESS_ROLES),
+    databaseUrl: r.url('databaseUrl', ['postgres:', 'postgresql:']),
+    redisUrl: r.url('redisUrl', ['redis:', 'rediss:']),
+    logLevel: r.oneOf('logLevel', LOG_LEVELS),
+    auth: {
+      secret: r.text('auth.secret', { minLength: 32 }),
+      accessTokenTtlSeconds: r.int('auth.accessTokenTtlSeconds', 60, 7 * 24 * 3600),
+    },
+    queue: {
+      prefix: r.text('queue.prefix', { pattern: /^[a-zA-Z0-9_-]+$/, hint: 'letters, digits, _ or -' }),
+      attempts: r.int('queue.attempts', 1, 100),
+      backoffMs: r.int('queue.backoffMs', 10, 3_600_000),
+      concurrency: {
+        crawl: r.int('queue.concurrency.crawl', 1, 64),
+        analyze: r.int('queue.concurrency.analyze', 1, 64),
+        route: r.int('queue.concurrency.route', 1, 64),
+      },
+    },
+    crawl: {
+      userAgent: r.text('crawl.userAgent', { minLength: 8 }),
+      connectTimeoutMs: r.int('crawl.connectTimeoutMs', 100, 120_000),
+      headersTimeoutMs: r.int('crawl.headersTimeoutMs', 100, 300_000),
+      bodyTimeoutMs: r.int('crawl.bodyTimeoutMs', 100, 600_000),
+      maxBodyBytes: r.int('crawl.maxBodyBytes', 1024, 1_073_741_824),
+      maxRedirects: r.int('crawl.maxRedirects', 0, 20),
+      maxDetailPagesPerRun: r.int('crawl.maxDetailPagesPerRun', 1, 10_000),
+      defaultIntervalSeconds: r.int('crawl.defaultIntervalSeconds', 1, 86_400),
+    },
+    reconcile: {
+      intervalSeconds: r.int('reconcile.intervalSeconds', 1, 86_400),
+      graceSeconds: r.int('reconcile.graceSeconds', 0, 86_400),
+    },
+  };
+}

@@ -1,0 +1,43 @@
+import { InjectQueue } from '@nestjs/bullmq';
+import { Controller, Get, Res } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { Queue } from 'bullmq';
+import type Redis from 'ioredis';
+import type { Response } from 'express';
+import { DataSource } from 'typeorm';
+import { Public } from '../auth/auth.decorators';
+import { QueueName } from '../queues/queue-names';
+
+interface Check {
+  ok: boolean;
+  latencyMs: number;
+  error?: string;
+}
+
+async function timed(probe: () => Promise<unknown>, timeoutMs = 2000): Promise<Check> {
+  const started = performance.now();
+  try {
+    await Promise.race([probe(), new Promise((_, reject) => setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs).unref())]);
+    return { ok: true, latencyMs: Math.round(performance.now() - started) };
+  } catch (error) {
+    return { ok: false, latencyMs: Math.round(performance.now() - started), error: (error as Error).message };
+  }
+}
+
+@Controller('health')
+export class HealthController {
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    @InjectQueue(QueueName.Analyze) private readonly queue: Queue,
+  ) {}
+
+  /** 200 when Postgres and Redis both answer, 503 otherwise; the body says which failed. */
+  @Public()
+  @Get()
+  async health(@Res({ passthrough: true }) res: Response) {
+    const [postgres, redis] = await Promise.all([timed(() => this.db.query('SELECT 1')), timed(async () => ((await this.queue.client) as unknown as Redis).ping())]);
+    const ok = postgres.ok && redis.ok;
+    res.status(ok ? 200 : 503);
+    return { status: ok ? 'ok' : 'unavailable', postgres, redis };
+  }
+}

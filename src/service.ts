@@ -22,12 +22,12 @@ export interface RunningService {
 export async function startService(config: AppConfig, opts: { host?: string } = {}): Promise<RunningService> {
   await preflight(config.databaseUrl, config.redisUrl);
   if (config.role === 'worker') {
-    const app = await NestFactory.createApplicationContext(AppModule.forRoot(config), { bufferLogs: true });
+    const app = await NestFactory.createApplicationContext(AppModule.forRoot(config), { bufferLogs: true, abortOnError: false });
     app.useLogger(app.get(Logger));
     app.enableShutdownHooks();
     return { app, close: () => app.close() };
   }
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), { bufferLogs: true });
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), { bufferLogs: true, abortOnError: false });
   app.useLogger(app.get(Logger));
   app.disable('x-powered-by');
   app.useGlobalPipes(createValidationPipe());

@@ -29,12 +29,13 @@ export async function preflight(databaseUrl: string, redisUrl: string, opts: { c
     }
   }
   const redis = new Redis(redisUrl, { lazyConnect: true, connectTimeout: timeoutMs, maxRetriesPerRequest: 0, retryStrategy: () => null });
-  redis.on('error', () => undefined);
+  let connectionError: unknown;
+  redis.on('error', (error) => (connectionError ??= error));
   try {
     await redis.connect();
     await redis.ping();
   } catch (error) {
-    throw new DependencyUnavailableError(`Cannot reach Redis at ${redactUrl(redisUrl)} (${reason(error)}). ${HOW_TO}`);
+    throw new DependencyUnavailableError(`Cannot reach Redis at ${redactUrl(redisUrl)} (${reason(connectionError ?? error)}). ${HOW_TO}`);
   } finally {
     redis.disconnect();
   }

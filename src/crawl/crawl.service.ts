@@ -13,7 +13,9 @@ import { parseFeed } from './parsers/rss.parser';
 
 export interface CrawlReport {
   sourceId: number;
+  /** Posts the source listed this time (list entries or feed items). */
   found: number;
+  /** Of those, posts that were new or changed and went to analysis. */
   stored: number;
   /** RSS: an empty channel means "try again later", not "no news". */
   emptyFeed?: boolean;
@@ -41,16 +43,16 @@ export class CrawlService implements OnModuleDestroy {
   async crawl(sourceId: number): Promise<CrawlReport> {
     const source = await this.sources.get(sourceId);
     try {
-      const { items, emptyFeed } = source.kind === 'rss' ? await this.crawlFeed(source) : await this.crawlHtml(source);
+      const { items, listed, emptyFeed } = source.kind === 'rss' ? await this.crawlFeed(source) : await this.crawlHtml(source);
       const changed = await this.posts.upsertMany(source.id, items);
       if (changed.length) {
         await this.analyzeQueue.addBulk(
           changed.map((p) => ({ name: 'analyze', data: { postId: p.id, contentHash: p.contentHash }, opts: { jobId: jobIds.analyze(p.id, p.contentHash) } })),
         );
       }
-      await this.sources.recordSuccess(source.id, items.length);
-      this.logger.log({ sourceId, found: items.length, stored: changed.length }, 'source crawled');
-      return { sourceId, found: items.length, stored: changed.length, emptyFeed };
+      await this.sources.recordSuccess(source.id, listed);
+      this.logger.log({ sourceId, found: listed, stored: changed.length }, 'source crawled');
+      return { sourceId, found: listed, stored: changed.length, emptyFeed };
     } catch (error) {
       const reason = error instanceof Error ? `${(error as { code?: string }).code ?? error.name}: ${error.message}` : String(error);
       await this.sources.recordFailure(source.id, reason);
@@ -58,14 +60,14 @@ export class CrawlService implements OnModuleDestroy {
     }
   }
 
-  private async crawlFeed(source: Source): Promise<{ items: CrawledItem[]; emptyFeed: boolean }> {
+  private async crawlFeed(source: Source): Promise<{ items: CrawledItem[]; listed: number; emptyFeed: boolean }> {
     const page = await this.fetcher.fetch(source.url);
     const feed = parseFeed(page.body, page.url);
-    return { items: feed.items, emptyFeed: !feed.hasEntries };
+    return { items: feed.items, listed: feed.items.length, emptyFeed: !feed.hasEntries };
   }
 
   /** The list page, then the detail pages of entries not stored yet (at most maxDetailPagesPerRun). */
-  private async crawlHtml(source: Source): Promise<{ items: CrawledItem[]; emptyFeed: false }> {
+  private async crawlHtml(source: Source): Promise<{ items: CrawledItem[]; listed: number; emptyFeed: false }> {
     const config = source.config as unknown as HtmlSourceConfig;
     const list = await this.fetcher.fetch(source.url);
     const entries = parseListPage(list.body, list.url, config);
@@ -89,6 +91,6 @@ export class CrawlService implements OnModuleDestroy {
         views: entry.views,
       });
     }
-    return { items, emptyFeed: false };
+    return { items, listed: entries.length, emptyFeed: false };
   }
 }

@@ -63,6 +63,7 @@ export class DemoForum {
   readonly requestLog: { method: string; path: string; at: number }[] = [];
 
   private readonly port: number;
+  private readonly host: string;
   private readonly pageSize: number;
   private readonly threads = new Map<number, Thread>();
   private nextId = 1;
@@ -70,8 +71,10 @@ export class DemoForum {
   private url?: string;
   private publishTimer?: NodeJS.Timeout;
 
-  constructor(opts: { port?: number; pageSize?: number } = {}) {
+  /** `host` defaults to 127.0.0.1; the Docker demo listens on 0.0.0.0 so the forum can be opened from outside. */
+  constructor(opts: { port?: number; host?: string; pageSize?: number } = {}) {
     this.port = opts.port ?? 0;
+    this.host = opts.host ?? '127.0.0.1';
     this.pageSize = opts.pageSize ?? 20;
     if (!Number.isInteger(this.pageSize) || this.pageSize < 1) throw new RangeError('pageSize must be a positive integer');
   }
@@ -82,7 +85,7 @@ export class DemoForum {
     const server = createServer((req, res) => this.handle(req, res));
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(this.port, '127.0.0.1', () => {
+      server.listen(this.port, this.host, () => {
         server.off('error', reject);
         resolve();
       });

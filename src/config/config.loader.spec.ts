@@ -1,0 +1,48 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConfigError, loadConfig, redactUrl } from './config.loader';
+
+const SECRET = { AUTH_SECRET: 'x'.repeat(32) };
+
+describe('loadConfig', () => {
+  it('reads config/default.yaml and lets the conventional variables override it', () => {
+    const config = loadConfig({}, { ...SECRET, PORT: '8080', DATABASE_URL: 'postgres://u:p@db:5432/tf', REDIS_URL: 'redis://cache:6380/2', TINGFENG_ROLE: 'worker' }, []);
+    expect(config).toMatchObject({ port: 8080, role: 'worker', databaseUrl: 'postgres://u:p@db:5432/tf', redisUrl: 'redis://cache:6380/2' });
+    expect(config.crawl.maxBodyBytes).toBeGreaterThan(0);
+    expect(config.auth.secret).toBe(SECRET.AUTH_SECRET);
+  });
+
+  it('takes --role from the command line and a file named by TINGFENG_CONFIG', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tf-config-'));
+    const file = join(dir, 'local.yaml');
+    writeFileSync(file, 'queue:\n  attempts: 9\ncrawl:\n  maxRedirects: 2\n');
+    const config = loadConfig({}, { ...SECRET, TINGFENG_CONFIG: file }, ['node', 'main.js', '--role=api']);
+    expect(config.role).toBe('api');
+    expect(config.queue.attempts).toBe(9);
+    expect(config.queue.concurrency.analyze).toBeGreaterThan(0);
+    expect(config.crawl.maxRedirects).toBe(2);
+  });
+
+  it.each<[string, Record<string, string>, Record<string, unknown>, RegExp]>([
+    ['a non-numeric port', { PORT: 'eighty' }, {}, /^Invalid configuration: port must be an integer from 0 to 65535 \(got "eighty"\)$/],
+    ['a MySQL database URL', { DATABASE_URL: 'mysql://root@localhost/tf' }, {}, /databaseUrl must be a postgres: or postgresql: URL/],
+    ['a URL that is not one', { REDIS_URL: 'localhost:6379' }, {}, /redisUrl must be a redis: or rediss: URL/],
+    ['an unknown role', { TINGFENG_ROLE: 'cron' }, {}, /role must be one of api, worker, all \(got "cron"\)/],
+    ['a missing secret', { AUTH_SECRET: '' }, {}, /auth.secret must be a string of at least 32 characters \(it is not set\)/],
+    ['a nested number out of range', {}, { queue: { concurrency: { analyze: 0 } } }, /queue.concurrency.analyze must be an integer from 1 to 64/],
+  ])('refuses %s with an error naming the setting', (_name, env, overrides, message) => {
+    const attempt = () => loadConfig(overrides, { ...SECRET, ...env }, []);
+    expect(attempt).toThrow(ConfigError);
+    expect(attempt).toThrow(message);
+  });
+
+  it('names a TINGFENG_CONFIG file that does not exist', () => {
+    expect(() => loadConfig({}, { ...SECRET, TINGFENG_CONFIG: '/nonexistent/tf.yaml' }, [])).toThrow(/TINGFENG_CONFIG names a file that does not exist/);
+  });
+
+  it('never prints a password from a URL', () => {
+    expect(redactUrl('postgres://app:s3cret@db:5432/tf')).toBe('postgres://app:***@db:5432/tf');
+    expect(() => loadConfig({}, { ...SECRET, DATABASE_URL: 'mysql://app:s3cret@db/tf' }, [])).toThrow(/app:\*\*\*@db/);
+  });
+});

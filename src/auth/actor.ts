@@ -6,4 +6,6 @@ export interface Actor {
   username: string;
   role: UserRole;
   scopeAreaIds: number[];
+  /** The login session the token belongs to. */
+  sessionId?: string;
 }

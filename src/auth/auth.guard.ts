@@ -4,6 +4,7 @@ import { JwtService } from '@nestjs/jwt';
 import { AppError } from '../common/app-error';
 import type { Actor } from './actor';
 import { PUBLIC_KEY, ROLES_KEY } from './auth.decorators';
+import { AuthService } from './auth.service';
 import type { UserRole } from './user.entity';
 
 /** Every endpoint needs a valid bearer token unless marked @Public(); @Roles() narrows who may call it. */
@@ -12,6 +13,7 @@ export class AuthGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     private readonly jwt: JwtService,
+    private readonly auth: AuthService,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -23,10 +25,13 @@ export class AuthGuard implements CanActivate {
     if (!token) throw new AppError('unauthenticated', 'Log in first: send Authorization: Bearer <token> from POST /auth/login');
     let actor: Actor;
     try {
-      const claims = await this.jwt.verifyAsync<{ sub: number; username: string; role: UserRole; scope: number[] }>(token);
-      actor = { id: claims.sub, username: claims.username, role: claims.role, scopeAreaIds: claims.scope };
+      const claims = await this.jwt.verifyAsync<{ sub: number; sid: string; username: string; role: UserRole; scope: number[] }>(token);
+      actor = { id: claims.sub, username: claims.username, role: claims.role, scopeAreaIds: claims.scope, sessionId: claims.sid };
     } catch {
       throw new AppError('unauthenticated', 'The access token is invalid or has expired; log in again');
+    }
+    if (!actor.sessionId || !(await this.auth.isLive(actor.sessionId))) {
+      throw new AppError('unauthenticated', 'This session has ended (logged out or revoked); log in again');
     }
     const roles = this.reflector.getAllAndOverride<UserRole[] | undefined>(ROLES_KEY, targets);
     if (roles && !roles.includes(actor.role)) throw new AppError('forbidden', `This needs one of the roles: ${roles.join(', ')}`);

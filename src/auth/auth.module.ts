@@ -1,21 +1,35 @@
 import { Module } from '@nestjs/common';
-import { APP_GUARD } from '@nestjs/core';
+import { APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
 import { AppConfig } from '../config/app-config';
+import { AuditController } from './audit.controller';
+import { AuditInterceptor } from './audit.interceptor';
 import { AuthController } from './auth.controller';
 import { AuthGuard } from './auth.guard';
 import { AuthService } from './auth.service';
+import { LoginThrottleService } from './login-throttle.service';
+import { UsersController } from './users.controller';
 import { UsersService } from './users.service';
 
 @Module({
   imports: [
     JwtModule.registerAsync({
       inject: [AppConfig],
-      useFactory: (config: AppConfig) => ({ secret: config.auth.secret, signOptions: { expiresIn: config.auth.accessTokenTtlSeconds, issuer: 'tingfeng' }, verifyOptions: { issuer: 'tingfeng' } }),
+      useFactory: (config: AppConfig) => ({
+        secret: config.auth.secret,
+        signOptions: { expiresIn: config.auth.accessTokenTtlSeconds, issuer: 'tingfeng' },
+        verifyOptions: { issuer: 'tingfeng' },
+      }),
     }),
   ],
-  controllers: [AuthController],
-  providers: [AuthService, UsersService, { provide: APP_GUARD, useClass: AuthGuard }],
-  exports: [UsersService],
+  controllers: [AuthController, AuditController, UsersController],
+  providers: [
+    AuthService,
+    UsersService,
+    LoginThrottleService,
+    { provide: APP_GUARD, useClass: AuthGuard },
+    { provide: APP_INTERCEPTOR, useClass: AuditInterceptor },
+  ],
+  exports: [UsersService, AuthService],
 })
 export class AuthModule {}

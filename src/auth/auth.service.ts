@@ -1,33 +1,109 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
+import { InjectDataSource } from '@nestjs/typeorm';
 import * as argon2 from 'argon2';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { DataSource, IsNull, MoreThan } from 'typeorm';
 import { AppConfig } from '../config/app-config';
 import { AppError } from '../common/app-error';
+import { AuthSession } from './auth-session.entity';
+import { LoginThrottleService } from './login-throttle.service';
+import { User } from './user.entity';
 import { UsersService } from './users.service';
+
+export interface ClientInfo {
+  ip: string;
+  userAgent?: string;
+}
+
+const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
+
+/** How long a process trusts "this session is live" before asking the database again. */
+const SESSION_CACHE_MS = 5_000;
 
 @Injectable()
 export class AuthService implements OnModuleInit {
   /** Verified against when the username is unknown, so both failures take the same time. */
   private dummyHash = '';
+  private readonly liveSessions = new Map<string, number>();
 
   constructor(
+    @InjectDataSource() private readonly db: DataSource,
     private readonly users: UsersService,
     private readonly jwt: JwtService,
     private readonly config: AppConfig,
+    private readonly throttle: LoginThrottleService,
   ) {}
 
   async onModuleInit(): Promise<void> {
     this.dummyHash = await argon2.hash('not-a-real-password', { type: argon2.argon2id });
   }
 
-  /** A short-lived access token for valid credentials; one message for every failure (no account probing). */
-  async login(username: string, password: string) {
+  /**
+   * Access token (short-lived) plus refresh token (rotated on use) for valid credentials. One message
+   * for every failure, so nobody learns whether an account exists; failures are rate-limited.
+   */
+  async login(username: string, password: string, client: ClientInfo) {
+    await this.throttle.assertAllowed(username, client.ip);
     const user = await this.users.findForLogin(username);
     const valid = await argon2.verify(user?.passwordHash ?? this.dummyHash, password).catch(() => false);
-    if (!user || !valid || !user.active) throw new AppError('unauthenticated', 'Wrong username or password');
-    const accessToken = await this.jwt.signAsync({ sub: user.id, username: user.username, role: user.role, scope: user.scopeAreaIds });
+    if (!user || !valid || !user.active) {
+      await this.throttle.recordFailure(username, client.ip);
+      throw new AppError('unauthenticated', 'Wrong username or password');
+    }
+    await this.throttle.recordSuccess(username, client.ip);
+    const refreshToken = randomBytes(32).toString('base64url');
+    const session = await this.db.getRepository(AuthSession).save({
+      id: randomUUID(),
+      userId: user.id,
+      refreshHash: hashToken(refreshToken),
+      expiresAt: new Date(Date.now() + this.config.auth.refreshTokenTtlDays * 86_400_000),
+      revokedAt: null,
+      userAgent: client.userAgent?.slice(0, 300) ?? null,
+      ip: client.ip,
+    });
+    return this.tokens(user, session, refreshToken);
+  }
+
+  /** Swaps a refresh token for new tokens; the old refresh token stops working. */
+  async refresh(refreshToken: string) {
+    const repo = this.db.getRepository(AuthSession);
+    const session = await repo.findOneBy({ refreshHash: hashToken(refreshToken), revokedAt: IsNull(), expiresAt: MoreThan(new Date()) });
+    const user = session && (await this.users.get(session.userId));
+    if (!session || !user || !user.active) throw new AppError('unauthenticated', 'The refresh token is invalid, expired or revoked; log in again');
+    const next = randomBytes(32).toString('base64url');
+    const rotated = await repo.update({ id: session.id, refreshHash: session.refreshHash }, { refreshHash: hashToken(next) });
+    if (!rotated.affected) throw new AppError('unauthenticated', 'The refresh token was already used; log in again');
+    return this.tokens(user, session, next);
+  }
+
+  async logout(sessionId: string): Promise<void> {
+    await this.db.getRepository(AuthSession).update({ id: sessionId, revokedAt: IsNull() }, { revokedAt: new Date() });
+    this.liveSessions.delete(sessionId);
+  }
+
+  /** Ends every session of a user (an admin's revocation, a password reset). Returns how many. */
+  async revokeAll(userId: number): Promise<number> {
+    const result = await this.db.getRepository(AuthSession).update({ userId, revokedAt: IsNull() }, { revokedAt: new Date() });
+    this.liveSessions.clear();
+    return result.affected ?? 0;
+  }
+
+  /** Whether the session behind an access token is still live (cached briefly per process). */
+  async isLive(sessionId: string): Promise<boolean> {
+    const checked = this.liveSessions.get(sessionId);
+    if (checked && Date.now() - checked < SESSION_CACHE_MS) return true;
+    const live = await this.db.getRepository(AuthSession).existsBy({ id: sessionId, revokedAt: IsNull(), expiresAt: MoreThan(new Date()) });
+    if (live) this.liveSessions.set(sessionId, Date.now());
+    else this.liveSessions.delete(sessionId);
+    return live;
+  }
+
+  private async tokens(user: User, session: AuthSession, refreshToken: string) {
+    const accessToken = await this.jwt.signAsync({ sub: user.id, sid: session.id, username: user.username, role: user.role, scope: user.scopeAreaIds });
     return {
       accessToken,
+      refreshToken,
       tokenType: 'Bearer',
       expiresIn: this.config.auth.accessTokenTtlSeconds,
       user: { id: user.id, username: user.username, displayName: user.displayName, role: user.role, scopeAreaIds: user.scopeAreaIds },

@@ -6,6 +6,7 @@ export type ErrorCode =
   | 'not_found'
   | 'invalid_transition'
   | 'conflict'
+  | 'too_many_attempts'
   | 'invalid_config'
   | 'dependency_unavailable'
   | 'internal';

@@ -9,6 +9,7 @@ const STATUS: Record<ErrorCode, number> = {
   not_found: HttpStatus.NOT_FOUND,
   invalid_transition: HttpStatus.CONFLICT,
   conflict: HttpStatus.CONFLICT,
+  too_many_attempts: HttpStatus.TOO_MANY_REQUESTS,
   invalid_config: HttpStatus.INTERNAL_SERVER_ERROR,
   dependency_unavailable: HttpStatus.SERVICE_UNAVAILABLE,
   internal: HttpStatus.INTERNAL_SERVER_ERROR,
@@ -22,6 +23,13 @@ const HTTP_CODES: Record<number, ErrorCode> = {
   409: 'conflict',
 };
 
+/** The HTTP status an error is answered with. */
+export function httpStatusOf(exception: unknown): number {
+  if (exception instanceof AppError) return STATUS[exception.code];
+  if (exception instanceof HttpException) return exception.getStatus();
+  return HttpStatus.INTERNAL_SERVER_ERROR;
+}
+
 /** One error shape for every endpoint: `{ error: { code, message, details? } }`. */
 @Catch()
 export class HttpErrorFilter implements ExceptionFilter {
@@ -30,6 +38,8 @@ export class HttpErrorFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): void {
     const response = host.switchToHttp().getResponse<Response>();
     if (exception instanceof AppError) {
+      const retryAfter = exception.details?.retryAfterSeconds;
+      if (typeof retryAfter === 'number') response.setHeader('Retry-After', String(retryAfter));
       response.status(STATUS[exception.code]).json({ error: { code: exception.code, message: exception.message, details: exception.details } });
       return;
     }

@@ -15,6 +15,13 @@ export class AppConfig {
     /** HMAC secret for access tokens; from AUTH_SECRET, never from a committed file. */
     secret: string;
     accessTokenTtlSeconds: number;
+    refreshTokenTtlDays: number;
+    /** Failed logins allowed per username (and ten times that per address) within the window. */
+    loginMaxAttempts: number;
+    loginWindowSeconds: number;
+  };
+  audit: {
+    retentionYears: number;
   };
   queue: {
     prefix: string;

@@ -149,6 +149,12 @@ export function loadConfig(overrides: Raw = {}, env: Env = process.env, argv: st
     auth: {
       secret: r.text('auth.secret', { minLength: 32 }),
       accessTokenTtlSeconds: r.int('auth.accessTokenTtlSeconds', 60, 7 * 24 * 3600),
+      refreshTokenTtlDays: r.int('auth.refreshTokenTtlDays', 1, 365),
+      loginMaxAttempts: r.int('auth.loginMaxAttempts', 1, 1000),
+      loginWindowSeconds: r.int('auth.loginWindowSeconds', 1, 86_400),
+    },
+    audit: {
+      retentionYears: r.int('audit.retentionYears', 1, 100),
     },
     queue: {
       prefix: r.text('queue.prefix', { pattern: /^[a-zA-Z0-9_-]+$/, hint: 'letters, digits, _ or -' }),

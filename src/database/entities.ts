@@ -1,6 +1,8 @@
 import { AreaAlias } from '../areas/area-alias.entity';
 import { Area } from '../areas/area.entity';
 import { Analysis } from '../analysis/analysis.entity';
+import { AuditEntry } from '../auth/audit-entry.entity';
+import { AuthSession } from '../auth/auth-session.entity';
 import { User } from '../auth/user.entity';
 import { CaseEvent } from '../cases/case-event.entity';
 import { CasePost } from '../cases/case-post.entity';
@@ -11,4 +13,4 @@ import { Rule } from '../rules/rule.entity';
 import { Source } from '../sources/source.entity';
 
 /** Every entity, for the data source and for TypeOrmModule. */
-export const ENTITIES = [Area, AreaAlias, User, Source, Post, Analysis, Rule, Case, CasePost, CaseEvent, CaseResponse];
+export const ENTITIES = [Area, AreaAlias, User, AuthSession, AuditEntry, Source, Post, Analysis, Rule, Case, CasePost, CaseEvent, CaseResponse];

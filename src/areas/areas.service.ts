@@ -102,6 +102,21 @@ export class AreasService {
     return count;
   }
 
+  /**
+   * Creates or updates areas given flat, parent-first rows (e.g. from a CSV), all in one transaction
+   * run by the caller's entity manager, so a failure leaves nothing half-imported.
+   */
+  async importRows(tx: EntityManager, rows: readonly (Omit<AreaNodeInput, 'children'> & { parentCode: string | null })[]): Promise<number> {
+    const byCode = new Map<string, Area>();
+    for (const row of rows) {
+      const parent = row.parentCode === null ? null : (byCode.get(row.parentCode) ?? (await tx.getRepository(Area).findOneBy({ code: row.parentCode })));
+      if (row.parentCode !== null && !parent) throw new AppError('invalid_request', `Area ${row.code}: parent ${row.parentCode} does not exist`);
+      byCode.set(row.code, await this.upsertArea(tx, row, parent));
+    }
+    this.invalidate();
+    return rows.length;
+  }
+
   private async upsertArea(tx: EntityManager, node: AreaNodeInput, parent: Area | null): Promise<Area> {
     if (!AREA_LEVELS.includes(node.level)) throw new AppError('invalid_request', `Area ${node.code}: level must be one of ${AREA_LEVELS.join(', ')}`);
     const repo = tx.getRepository(Area);

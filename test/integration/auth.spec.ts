@@ -43,7 +43,7 @@ describe('authentication, sessions and the audit log', () => {
     });
     expect(res.status).toBe(429);
     expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0);
-    expect((await res.json()).error.code).toBe('too_many_attempts');
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe('too_many_attempts');
     await expect(anonymous.login('sg-qianlong', DEMO_PASSWORD)).resolves.toBeInstanceOf(Api);
   });
 

@@ -23,6 +23,16 @@ export class AppConfig {
   audit: {
     retentionYears: number;
   };
+  reports: {
+    /** Area × category cells with fewer cases are suppressed in reports. */
+    minCellSize: number;
+  };
+  retention: {
+    /** Posts that never became part of a case are deleted after this many days. */
+    unlinkedPostDays: number;
+    /** The text of posts behind cases closed this many days ago is purged (the case record stays). */
+    closedCasePostTextDays: number;
+  };
   queue: {
     prefix: string;
     attempts: number;
@@ -38,6 +48,20 @@ export class AppConfig {
     maxRedirects: number;
     maxDetailPagesPerRun: number;
     defaultIntervalSeconds: number;
+    /** Private, loopback or link-local addresses (IPs or CIDR ranges) that may be crawled anyway; everything else private is refused. */
+    allowPrivateHosts: string[];
+    /** Retries within one crawl on network errors, timeouts, 5xx and 429: exponential backoff with full jitter. */
+    retry: { attempts: number; baseDelayMs: number; maxDelayMs: number; maxRetryAfterMs: number };
+    /** After `failureThreshold` failed runs in a row the source is paused (circuit open) for `cooldownSeconds`. */
+    circuit: { failureThreshold: number; cooldownSeconds: number };
+    /** robots.txt, per-host request spacing and concurrency (shared by every instance through Redis). */
+    politeness: { enabled: boolean; hostIntervalMs: number; hostConcurrency: number; robotsCacheSeconds: number };
+    /** An empty RSS channel is tried again after this long. */
+    emptyFeedRetrySeconds: number;
+    /** Lifetime of the per-source crawl lock (one crawl of a source at a time across instances). */
+    lockTtlSeconds: number;
+    /** List pages followed per crawl (incremental paging stops earlier at a page whose entries are all known). */
+    maxListPages: number;
   };
   reconcile: {
     intervalSeconds: number;

@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { join, resolve } from 'node:path';
 import { load } from 'js-yaml';
 import { AppConfig, LOG_LEVELS, PROCESS_ROLES } from './app-config';
@@ -91,6 +92,29 @@ class Reader {
     return value;
   }
 
+  bool(path: string): boolean {
+    const value = this.get(path);
+    if (value === true || value === 'true') return true;
+    if (value === false || value === 'false') return false;
+    throw new ConfigError(path, `must be true or false (got ${JSON.stringify(value)})`);
+  }
+
+  /** A list of IP addresses or CIDR ranges (IPv4 or IPv6); absent means empty. */
+  addressList(path: string): string[] {
+    const value = this.get(path) ?? [];
+    const list = typeof value === 'string' ? value.split(',').map((v) => v.trim()).filter(Boolean) : value;
+    if (!Array.isArray(list)) throw new ConfigError(path, `must be a list of IP addresses or CIDR ranges (got ${JSON.stringify(value)})`);
+    for (const entry of list) {
+      const [ip, bits, extra] = typeof entry === 'string' ? entry.split('/') : [];
+      const family = ip ? isIP(ip) : 0;
+      const maxBits = family === 6 ? 128 : 32;
+      if (!family || extra !== undefined || (bits !== undefined && !(/^\d+$/.test(bits) && Number(bits) <= maxBits))) {
+        throw new ConfigError(path, `must be a list of IP addresses or CIDR ranges (got ${JSON.stringify(entry)})`);
+      }
+    }
+    return list as string[];
+  }
+
   oneOf<T extends string>(path: string, allowed: readonly T[]): T {
     const value = this.get(path);
     if (!allowed.includes(value as T)) throw new ConfigError(path, `must be one of ${allowed.join(', ')} (got ${JSON.stringify(value)})`);
@@ -156,6 +180,13 @@ export function loadConfig(overrides: Raw = {}, env: Env = process.env, argv: st
     audit: {
       retentionYears: r.int('audit.retentionYears', 1, 100),
     },
+    reports: {
+      minCellSize: r.int('reports.minCellSize', 1, 1000),
+    },
+    retention: {
+      unlinkedPostDays: r.int('retention.unlinkedPostDays', 1, 36_500),
+      closedCasePostTextDays: r.int('retention.closedCasePostTextDays', 1, 36_500),
+    },
     queue: {
       prefix: r.text('queue.prefix', { pattern: /^[a-zA-Z0-9_-]+$/, hint: 'letters, digits, _ or -' }),
       attempts: r.int('queue.attempts', 1, 100),
@@ -175,6 +206,26 @@ export function loadConfig(overrides: Raw = {}, env: Env = process.env, argv: st
       maxRedirects: r.int('crawl.maxRedirects', 0, 20),
       maxDetailPagesPerRun: r.int('crawl.maxDetailPagesPerRun', 1, 10_000),
       defaultIntervalSeconds: r.int('crawl.defaultIntervalSeconds', 1, 86_400),
+      allowPrivateHosts: r.addressList('crawl.allowPrivateHosts'),
+      retry: {
+        attempts: r.int('crawl.retry.attempts', 1, 20),
+        baseDelayMs: r.int('crawl.retry.baseDelayMs', 1, 600_000),
+        maxDelayMs: r.int('crawl.retry.maxDelayMs', 1, 3_600_000),
+        maxRetryAfterMs: r.int('crawl.retry.maxRetryAfterMs', 0, 3_600_000),
+      },
+      circuit: {
+        failureThreshold: r.int('crawl.circuit.failureThreshold', 1, 1000),
+        cooldownSeconds: r.int('crawl.circuit.cooldownSeconds', 1, 7 * 86_400),
+      },
+      politeness: {
+        enabled: r.bool('crawl.politeness.enabled'),
+        hostIntervalMs: r.int('crawl.politeness.hostIntervalMs', 0, 600_000),
+        hostConcurrency: r.int('crawl.politeness.hostConcurrency', 1, 64),
+        robotsCacheSeconds: r.int('crawl.politeness.robotsCacheSeconds', 1, 7 * 86_400),
+      },
+      emptyFeedRetrySeconds: r.int('crawl.emptyFeedRetrySeconds', 1, 86_400),
+      lockTtlSeconds: r.int('crawl.lockTtlSeconds', 5, 86_400),
+      maxListPages: r.int('crawl.maxListPages', 1, 1000),
     },
     reconcile: {
       intervalSeconds: r.int('reconcile.intervalSeconds', 1, 86_400),

@@ -50,4 +50,8 @@ export class Post {
 
   @Column('integer', { nullable: true })
   views: number | null;
+
+  /** Set when retention purged the title, body and author (the case record keeps its figures). */
+  @Column('timestamptz', { nullable: true })
+  textPurgedAt: Date | null;
 }

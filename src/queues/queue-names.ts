@@ -3,6 +3,7 @@ export enum QueueName {
   Crawl = 'crawl',
   Analyze = 'analyze',
   Route = 'route',
+  Maintenance = 'maintenance',
 }
 
 export interface CrawlJob {

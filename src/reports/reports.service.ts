@@ -4,6 +4,10 @@ import { DataSource } from 'typeorm';
 import { AreasService } from '../areas/areas.service';
 import type { AreaLevel } from '../areas/area.entity';
 import type { Actor } from '../auth/actor';
+import { AppConfig } from '../config/app-config';
+
+/** One area × category cell; cells with fewer cases than `reports.minCellSize` only say that they are suppressed. */
+export type CategoryCell = { category: string; found: number; settled: number } | { category: string; suppressed: true };
 
 export interface SettlementRow {
   areaId: number;
@@ -17,14 +21,18 @@ export interface SettlementRow {
   open: number;
   /** settled / found, rounded to 4 places; null when nothing was found. */
   settlementRate: number | null;
+  /** The same figures by dispute category, small cells suppressed. */
+  categories: CategoryCell[];
 }
 
 export interface SettlementReport {
   from: string;
   to: string;
   level: AreaLevel;
+  /** Cells with fewer cases than this are suppressed (privacy: small counts identify people). */
+  minCellSize: number;
   rows: SettlementRow[];
-  total: Omit<SettlementRow, 'areaId' | 'code' | 'name'>;
+  total: Omit<SettlementRow, 'areaId' | 'code' | 'name' | 'categories'>;
 }
 
 const rate = (settled: number, found: number) => (found === 0 ? null : Math.round((settled / found) * 10_000) / 10_000);
@@ -35,6 +43,7 @@ export class ReportsService {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly areas: AreasService,
+    private readonly config: AppConfig,
   ) {}
 
   /** Cases opened in [from, to), grouped by the areas at `level` within the actor's scope. */
@@ -53,12 +62,38 @@ export class ReportsService {
        ORDER BY g.id`,
       [from, to, level, visible],
     );
-    const mapped = rows.map((r) => ({ areaId: r.area_id, code: r.code, name: r.name, found: r.found, settled: r.settled, open: r.open, settlementRate: rate(r.settled, r.found) }));
+    const cells: { area_id: number; category: string; found: number; settled: number }[] = await this.db.query(
+      `SELECT g.id AS area_id, COALESCE(c.category, '未分类') AS category, count(*)::int AS found,
+              count(*) FILTER (WHERE c.status = 'settled' AND c.outcome = 'settled')::int AS settled
+       FROM areas g
+       JOIN areas a ON a.path LIKE g.path || '%'
+       JOIN cases c ON c.area_id = a.id AND c.opened_at >= $1 AND c.opened_at < $2 AND c.status NOT IN ('dismissed', 'merged')
+       WHERE g.level = $3 AND g.id = ANY($4::int[])
+       GROUP BY g.id, COALESCE(c.category, '未分类')
+       ORDER BY 1, 2`,
+      [from, to, level, visible],
+    );
+    const k = this.config.reports.minCellSize;
+    const categoriesOf = (areaId: number): CategoryCell[] =>
+      cells
+        .filter((c) => c.area_id === areaId)
+        .map((c) => (c.found < k ? { category: c.category, suppressed: true as const } : { category: c.category, found: c.found, settled: c.settled }));
+    const mapped = rows.map((r) => ({
+      areaId: r.area_id,
+      code: r.code,
+      name: r.name,
+      found: r.found,
+      settled: r.settled,
+      open: r.open,
+      settlementRate: rate(r.settled, r.found),
+      categories: categoriesOf(r.area_id),
+    }));
     const sum = (k: 'found' | 'settled' | 'open') => mapped.reduce((s, r) => s + r[k], 0);
     return {
       from: from.toISOString(),
       to: to.toISOString(),
       level,
+      minCellSize: k,
       rows: mapped,
       total: { found: sum('found'), settled: sum('settled'), open: sum('open'), settlementRate: rate(sum('settled'), sum('found')) },
     };

@@ -6,6 +6,8 @@ import { AppConfig } from '../config/app-config';
 import { CrawlModule } from '../crawl/crawl.module';
 import { CrawlProcessor } from '../crawl/crawl.processor';
 import { PostsModule } from '../posts/posts.module';
+import { PrivacyModule } from '../privacy/privacy.module';
+import { RetentionProcessor } from '../privacy/retention.processor';
 import { RouteProcessor } from '../routing/route.processor';
 import { RoutingModule } from '../routing/routing.module';
 import { ReconcilerService } from './reconciler.service';
@@ -15,8 +17,8 @@ import { ReconcilerService } from './reconciler.service';
  * is `worker` or `all`, so an `api` process never consumes jobs.
  */
 @Module({
-  imports: [AnalysisModule, CasesModule, CrawlModule, PostsModule, RoutingModule],
-  providers: [CrawlProcessor, AnalyzeProcessor, RouteProcessor, ReconcilerService],
+  imports: [AnalysisModule, CasesModule, CrawlModule, PostsModule, PrivacyModule, RoutingModule],
+  providers: [CrawlProcessor, AnalyzeProcessor, RouteProcessor, ReconcilerService, RetentionProcessor],
   exports: [ReconcilerService],
 })
 export class WorkerModule implements OnApplicationBootstrap {

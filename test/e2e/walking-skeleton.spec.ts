@@ -154,6 +154,10 @@ describe('walking skeleton: a forum post becomes a settled case', () => {
     expect(streets.rows.find((r: { code: string }) => r.code === 'baihe')).toMatchObject({ found: 1, settled: 1, open: 0, settlementRate: 1 });
     expect(streets.rows.find((r: { code: string }) => r.code === 'dongsheng')).toMatchObject({ found: 1, settled: 0, open: 1, settlementRate: 0 });
     expect(streets.total).toEqual({ found: 2, settled: 1, open: 1, settlementRate: 0.5 });
+    // One case is too few to show by category (reports.minCellSize defaults to 3).
+    expect(streets.minCellSize).toBe(3);
+    expect(streets.rows.find((r: { code: string }) => r.code === 'baihe').categories).toEqual([{ category: '物业纠纷', suppressed: true }]);
+    expect(streets.rows.find((r: { code: string }) => r.code === 'minglou').categories).toEqual([]);
 
     const communities = (await official.get(`/reports/settlement?${range}&level=community`)).body;
     expect(communities.rows.find((r: { code: string }) => r.code === 'huachuan')).toMatchObject({ found: 1, settled: 1 });

@@ -1,0 +1,102 @@
+import { DataSource } from 'typeorm';
+import { DemoForum } from '../../src/demo/demo-forum.server';
+import { DEMO_PASSWORD, seedDemo } from '../../src/demo/demo-seed';
+import { RetentionService } from '../../src/privacy/retention.service';
+import type { RunningService } from '../../src/service';
+import { Api } from '../support/http';
+import { createTestEnv, TestEnv } from '../support/test-env';
+
+describe('privacy: small report cells and retention', () => {
+  let env: TestEnv;
+  let forum: DemoForum;
+  let service: RunningService;
+  let db: DataSource;
+  let sourceId: number;
+  let ruleId: number;
+
+  const area = async (code: string) => (await db.query(`SELECT id FROM areas WHERE code = $1`, [code]))[0].id as number;
+  let n = 0;
+  const post = async (fetchedDaysAgo: number) =>
+    (
+      await db.query(
+        `INSERT INTO posts (source_id, external_id, url, title, body, author, content_hash, fetched_at)
+         VALUES ($1, $2, 'http://x.invalid/' || $2, '标题', '正文里有住户的联系方式', '某网友', md5($2), now() - make_interval(days => $3)) RETURNING id`,
+        [sourceId, `p${++n}`, fetchedDaysAgo],
+      )
+    )[0].id as number;
+  const kase = async (areaCode: string, category: string, status: string, closedDaysAgo: number | null, postIds: number[] = []) => {
+    const [c] = await db.query(
+      `INSERT INTO cases (number, area_id, rule_id, category, level, status, outcome, version, closed_at)
+       VALUES ($1, $2, $3, $4, 'yellow', $5, $6, 1, CASE WHEN $7::int IS NULL THEN NULL ELSE now() - make_interval(days => $7::int) END) RETURNING id`,
+      [`TF-T-${++n}`, await area(areaCode), ruleId, category, status, status === 'settled' ? 'settled' : null, closedDaysAgo],
+    );
+    for (const p of postIds) await db.query(`INSERT INTO case_posts (case_id, post_id) VALUES ($1, $2)`, [c.id, p]);
+    return c.id as number;
+  };
+
+  beforeAll(async () => {
+    env = await createTestEnv();
+    forum = new DemoForum();
+    await forum.start();
+    service = await env.start({
+      role: 'all',
+      reconcile: { intervalSeconds: 3600 },
+      reports: { minCellSize: 2 },
+      retention: { unlinkedPostDays: 30, closedCasePostTextDays: 365 },
+      audit: { retentionYears: 1 },
+    });
+    const seeded = await seedDemo(service.app, forum.baseUrl, { crawlIntervalSeconds: 3600 });
+    sourceId = seeded.sources[0].id;
+    db = service.app.get(DataSource);
+    ruleId = (await db.query(`SELECT id FROM rules WHERE code = 'noise'`))[0].id;
+  });
+
+  afterAll(async () => {
+    await env?.teardown();
+    await forum?.stop();
+  });
+
+  it('suppresses area × category cells with fewer cases than reports.minCellSize', async () => {
+    // Different rules would normally separate these; the report only looks at category.
+    await db.query(`DROP INDEX cases_one_open_per_area_rule`);
+    await kase('huachuan', '噪音扰民', 'settled', 1);
+    await kase('zhenan', '噪音扰民', 'assigned', null);
+    await kase('danfeng', '物业纠纷', 'assigned', null);
+    const official = await new Api(service.url!).login('official', DEMO_PASSWORD);
+    const report = (await official.get(`/reports/settlement?from=2000-01-01T00:00:00Z&to=2100-01-01T00:00:00Z`)).body;
+    const baihe = report.rows.find((r: { code: string }) => r.code === 'baihe');
+    expect(baihe).toMatchObject({ found: 3, settled: 1, open: 2 });
+    expect(baihe.categories).toEqual([
+      { category: '噪音扰民', found: 2, settled: 1 },
+      { category: '物业纠纷', suppressed: true },
+    ]);
+    expect(JSON.stringify(report)).not.toContain('某网友');
+  });
+
+  it('counts in a dry run, then deletes unlinked old posts, purges text behind long-closed cases and old audit entries', async () => {
+    const oldUnlinked = await post(40);
+    const newUnlinked = await post(5);
+    const behindOldCase = await post(800);
+    const behindOpenCase = await post(800);
+    const sharedWithOpen = await post(800);
+    await kase('qita', '噪音扰民', 'settled', 400, [behindOldCase, sharedWithOpen]);
+    await kase('qita', '噪音扰民', 'in_contact', null, [behindOpenCase, sharedWithOpen]);
+    await db.query(`INSERT INTO audit_log (at, action, path, status) VALUES (now() - interval '400 days', 'POST /x', '/x', 200), (now(), 'POST /y', '/y', 200)`);
+
+    const retention = service.app.get(RetentionService);
+    const dry = await retention.run({ dryRun: true });
+    expect(dry).toMatchObject({ dryRun: true, unlinkedPosts: 1, purgedPostTexts: 1, auditEntries: 1 });
+    expect((await db.query(`SELECT count(*)::int AS n FROM posts WHERE id = $1`, [oldUnlinked]))[0].n).toBe(1);
+
+    const applied = await retention.run({ dryRun: false });
+    expect(applied).toMatchObject({ dryRun: false, unlinkedPosts: 1, purgedPostTexts: 1, auditEntries: 1 });
+    const left = await db.query(`SELECT id, title, body, author, text_purged_at IS NOT NULL AS purged FROM posts WHERE id = ANY($1) ORDER BY id`, [
+      [oldUnlinked, newUnlinked, behindOldCase, behindOpenCase, sharedWithOpen],
+    ]);
+    expect(left.map((p: { id: number }) => p.id)).toEqual([newUnlinked, behindOldCase, behindOpenCase, sharedWithOpen]);
+    expect(left.find((p: { id: number }) => p.id === behindOldCase)).toEqual({ id: behindOldCase, title: '', body: '', author: null, purged: true });
+    expect(left.filter((p: { purged: boolean }) => !p.purged)).toHaveLength(3);
+    expect((await db.query(`SELECT count(*)::int AS n FROM cases WHERE area_id = $1`, [await area('qita')]))[0].n).toBe(2);
+    expect((await retention.run({ dryRun: true })).purgedPostTexts).toBe(0);
+  });
+});

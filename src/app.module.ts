@@ -9,6 +9,7 @@ import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { dataSourceOptions } from './database/data-source';
 import { HealthController } from './health/health.controller';
+import { OpsModule } from './ops/ops.module';
 import { QueuesModule } from './queues/queues.module';
 import { ReportsModule } from './reports/reports.module';
 import { RulesModule } from './rules/rules.module';
@@ -48,6 +49,7 @@ export class AppModule {
         SourcesModule,
         CasesModule,
         ReportsModule,
+        OpsModule,
         ...(runsWorkers ? [WorkerModule] : []),
       ],
       controllers: [HealthController],

@@ -1,5 +1,5 @@
 import { InjectQueue } from '@nestjs/bullmq';
-import { Controller, Get, Res } from '@nestjs/common';
+import { BeforeApplicationShutdown, Controller, Get, Res } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Queue } from 'bullmq';
 import type Redis from 'ioredis';
@@ -25,7 +25,9 @@ async function timed(probe: () => Promise<unknown>, timeoutMs = 2000): Promise<C
 }
 
 @Controller('health')
-export class HealthController {
+export class HealthController implements BeforeApplicationShutdown {
+  private shuttingDown = false;
+
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     @InjectQueue(QueueName.Analyze) private readonly queue: Queue,
@@ -39,5 +41,35 @@ export class HealthController {
     const ok = postgres.ok && redis.ok;
     res.status(ok ? 200 : 503);
     return { status: ok ? 'ok' : 'unavailable', postgres, redis };
+  }
+
+  /** Liveness: the process answers (a restart would not help a dependency that is down). */
+  @Public()
+  @Get('live')
+  live() {
+    return { status: 'alive', uptimeSeconds: Math.round(process.uptime()) };
+  }
+
+  /**
+   * Readiness: send traffic here only when Postgres and Redis answer, every migration has run, and
+   * the process is not shutting down (so load balancers drain it first).
+   */
+  @Public()
+  @Get('ready')
+  async ready(@Res({ passthrough: true }) res: Response) {
+    const [postgres, redis, migrations] = await Promise.all([
+      timed(() => this.db.query('SELECT 1')),
+      timed(async () => ((await this.queue.client) as unknown as Redis).ping()),
+      timed(async () => {
+        if (await this.db.showMigrations()) throw new Error('migrations are pending: run npm run migrate');
+      }),
+    ]);
+    const ok = postgres.ok && redis.ok && migrations.ok && !this.shuttingDown;
+    res.status(ok ? 200 : 503);
+    return { status: ok ? 'ready' : 'not_ready', shuttingDown: this.shuttingDown, postgres, redis, migrations };
+  }
+
+  beforeApplicationShutdown(): void {
+    this.shuttingDown = true;
   }
 }

@@ -11,6 +11,11 @@ export class Api {
     return new Api(this.baseUrl, (res.body as { accessToken: string }).accessToken);
   }
 
+  /** The raw response, for non-JSON bodies and headers. */
+  raw(path: string, init: RequestInit = {}): Promise<Response> {
+    return fetch(`${this.baseUrl}${path}`, { ...init, headers: { ...(this.token ? { authorization: `Bearer ${this.token}` } : {}), ...init.headers } });
+  }
+
   get(path: string) {
     return this.request('GET', path);
   }

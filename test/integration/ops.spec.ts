@@ -51,3 +51,27 @@ describe('operating it: liveness, readiness and metrics', () => {
     expect(text).toContain('tingfeng_process_resident_memory_bytes');
   });
 });
+
+describe('API description', () => {
+  let env: TestEnv;
+  let service: RunningService;
+
+  beforeAll(async () => {
+    env = await createTestEnv();
+    service = await env.start({ role: 'api' });
+  });
+
+  afterAll(() => env?.teardown());
+
+  it('serves the OpenAPI description and Swagger UI without a login', async () => {
+    const ui = await fetch(`${service.url}/api/docs`);
+    expect(ui.status).toBe(200);
+    expect(await ui.text()).toContain('swagger-ui');
+    const doc = (await (await fetch(`${service.url}/api/docs-json`)).json()) as { openapi: string; paths: Record<string, Record<string, unknown>> };
+    expect(doc.openapi).toMatch(/^3\./);
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining(['/auth/login', '/cases', '/cases/{id}', '/cases/{id}/acknowledge', '/cases/{id}/responses', '/cases/{id}/settle', '/reports/settlement', '/health']),
+    );
+    expect(Object.keys(doc.paths['/cases/{id}/settle'])).toEqual(['post']);
+  });
+});

@@ -21,15 +21,15 @@ export interface RunningService {
  * Starts one process of the service in its role. Postgres and Redis are checked first so that a
  * missing dependency ends start-up at once with one clear message.
  */
-export async function startService(config: AppConfig, opts: { host?: string } = {}): Promise<RunningService> {
+export async function startService(config: AppConfig, opts: { host?: string; logDestination?: NodeJS.WritableStream } = {}): Promise<RunningService> {
   await preflight(config.databaseUrl, config.redisUrl);
   if (config.role === 'worker') {
-    const app = await NestFactory.createApplicationContext(AppModule.forRoot(config), { bufferLogs: true, abortOnError: false });
+    const app = await NestFactory.createApplicationContext(AppModule.forRoot(config, { logDestination: opts.logDestination }), { bufferLogs: true, abortOnError: false });
     app.useLogger(app.get(Logger));
     app.enableShutdownHooks();
     return { app, close: () => app.close() };
   }
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), { bufferLogs: true, abortOnError: false });
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, { logDestination: opts.logDestination }), { bufferLogs: true, abortOnError: false });
   app.useLogger(app.get(Logger));
   app.disable('x-powered-by');
   app.use(securityHeaders);

@@ -9,7 +9,7 @@ export interface TestEnv {
   databaseUrl: string;
   queuePrefix: string;
   config(overrides?: Record<string, unknown>): AppConfig;
-  start(overrides?: Record<string, unknown>): Promise<RunningService>;
+  start(overrides?: Record<string, unknown>, opts?: { logDestination?: NodeJS.WritableStream }): Promise<RunningService>;
   teardown(): Promise<void>;
 }
 
@@ -26,7 +26,16 @@ export async function createTestEnv(): Promise<TestEnv> {
   const running: RunningService[] = [];
   const config = (overrides: Record<string, unknown> = {}) =>
     loadConfig(
-      { port: 0, logLevel: 'error', databaseUrl, redisUrl: REDIS_URL, queue: { prefix: queuePrefix, backoffMs: 200 }, ...overrides },
+      {
+        port: 0,
+        logLevel: 'error',
+        databaseUrl,
+        redisUrl: REDIS_URL,
+        queue: { prefix: queuePrefix, backoffMs: 200 },
+        ...overrides,
+        // Fixture forums listen on loopback, which the crawler refuses unless allowed explicitly.
+        crawl: { allowPrivateHosts: ['127.0.0.1'], ...(overrides.crawl as Record<string, unknown> | undefined) },
+      },
       { AUTH_SECRET: 'test-secret-0123456789abcdef0123456789abcdef' },
       [],
     );
@@ -34,8 +43,8 @@ export async function createTestEnv(): Promise<TestEnv> {
     databaseUrl,
     queuePrefix,
     config,
-    async start(overrides = {}) {
-      const service = await startService(config(overrides), { host: '127.0.0.1' });
+    async start(overrides = {}, opts: { logDestination?: NodeJS.WritableStream } = {}) {
+      const service = await startService(config(overrides), { host: '127.0.0.1', ...opts });
       running.push(service);
       return service;
     },

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
+import { AreasController } from './areas.controller';
 import { AreasService } from './areas.service';
 
-@Module({ providers: [AreasService], exports: [AreasService] })
+@Module({ controllers: [AreasController], providers: [AreasService], exports: [AreasService] })
 export class AreasModule {}

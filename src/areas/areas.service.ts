@@ -87,6 +87,34 @@ export class AreasService {
     return [...(await this.current()).byId.values()].sort((a, b) => a.id - b.id);
   }
 
+  /** Every area (parent first) with its aliases, for the console's gazetteer editor. */
+  async treeWithAliases(): Promise<(Pick<Area, 'id' | 'code' | 'name' | 'level' | 'parentId'> & { aliases: string[] })[]> {
+    const [areas, aliases] = await Promise.all([
+      this.db.getRepository(Area).find({ order: { id: 'ASC' } }),
+      this.db.getRepository(AreaAlias).find({ order: { alias: 'ASC' } }),
+    ]);
+    return areas.map((a) => ({ id: a.id, code: a.code, name: a.name, level: a.level, parentId: a.parentId, aliases: aliases.filter((x) => x.areaId === a.id).map((x) => x.alias) }));
+  }
+
+  /** Adds an alias; one alias names one area, so an alias already in use elsewhere is a conflict. */
+  async addAlias(areaId: number, alias: string): Promise<{ areaId: number; alias: string }> {
+    const text = alias.trim();
+    if (!(await this.db.getRepository(Area).existsBy({ id: areaId }))) throw new AppError('not_found', `Area ${areaId} does not exist`);
+    const existing = await this.db.getRepository(AreaAlias).findOneBy({ alias: text });
+    if (existing && existing.areaId !== areaId) {
+      throw new AppError('conflict', `"${text}" is already an alias of area ${existing.areaId}`, { areaId: existing.areaId });
+    }
+    if (!existing) await this.db.getRepository(AreaAlias).insert({ alias: text, areaId });
+    this.invalidate();
+    return { areaId, alias: text };
+  }
+
+  async removeAlias(areaId: number, alias: string): Promise<void> {
+    const result = await this.db.getRepository(AreaAlias).delete({ areaId, alias });
+    if (!result.affected) throw new AppError('not_found', `Area ${areaId} has no alias "${alias}"`);
+    this.invalidate();
+  }
+
   /** Creates or updates a tree by area code, with its aliases, in one transaction. Returns the number of areas. */
   async importTree(root: AreaNodeInput): Promise<number> {
     let count = 0;

@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import * as argon2 from 'argon2';
 import { randomBytes } from 'node:crypto';
@@ -7,6 +7,7 @@ import { Area } from '../areas/area.entity';
 import { AreasService } from '../areas/areas.service';
 import { AppError } from '../common/app-error';
 import { AuthSession } from './auth-session.entity';
+import { AuthService } from './auth.service';
 import { parseAreasCsv, parseUsersCsv } from './csv-import';
 import { User, UserRole } from './user.entity';
 
@@ -25,6 +26,8 @@ export class AdminService {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly areas: AreasService,
+    /** Present in the API (not in the command line): its cache of live sessions must forget revoked ones. */
+    @Optional() private readonly auth?: AuthService,
   ) {}
 
   async createUser(input: { username: string; displayName: string; role: UserRole; scope: string[] }): Promise<IssuedPassword> {
@@ -35,15 +38,46 @@ export class AdminService {
     return issued;
   }
 
-  /** A new random password; every session of the user ends. */
-  async resetPassword(username: string): Promise<IssuedPassword> {
+  /** Changes what an admin may change; deactivating a user, or changing role or scope, ends their sessions. */
+  async updateUser(id: number, changes: { displayName?: string; role?: UserRole; scope?: string[]; active?: boolean; onDuty?: boolean }): Promise<User> {
     return this.db.transaction(async (tx) => {
-      const user = await tx.getRepository(User).findOneBy({ username });
-      if (!user) throw new AppError('not_found', `User ${username} does not exist`);
+      const repo = tx.getRepository(User);
+      const user = await repo.findOneBy({ id });
+      if (!user) throw new AppError('not_found', `User ${id} does not exist`);
+      let scopeAreaIds: number[] | undefined;
+      if (changes.scope) {
+        const areas = await tx.getRepository(Area).findBy({ code: In(changes.scope) });
+        const missing = changes.scope.filter((code) => !areas.some((a) => a.code === code));
+        if (missing.length) throw new AppError('invalid_request', `unknown area codes in scope: ${missing.join(', ')}`, { field: 'scope' });
+        scopeAreaIds = changes.scope.map((code) => areas.find((a) => a.code === code)!.id);
+      }
+      const fields = {
+        ...(changes.displayName !== undefined ? { displayName: changes.displayName } : {}),
+        ...(changes.role !== undefined ? { role: changes.role } : {}),
+        ...(scopeAreaIds ? { scopeAreaIds } : {}),
+        ...(changes.active !== undefined ? { active: changes.active } : {}),
+        ...(changes.onDuty !== undefined ? { onDuty: changes.onDuty } : {}),
+      };
+      if (Object.keys(fields).length) await repo.update(id, fields);
+      // Tokens carry role and scope: they must not outlive a change of either.
+      if (changes.active === false || changes.role !== undefined || scopeAreaIds) {
+        await tx.getRepository(AuthSession).update({ userId: id, revokedAt: IsNull() }, { revokedAt: new Date() });
+        this.auth?.forgetLiveSessions();
+      }
+      return repo.findOneByOrFail({ id });
+    });
+  }
+
+  /** A new random password; every session of the user ends. */
+  async resetPassword(username: string | { id: number }): Promise<IssuedPassword> {
+    return this.db.transaction(async (tx) => {
+      const user = await tx.getRepository(User).findOneBy(typeof username === 'string' ? { username } : username);
+      if (!user) throw new AppError('not_found', `User ${typeof username === 'string' ? username : username.id} does not exist`);
       const password = newPassword();
       await tx.getRepository(User).update(user.id, { passwordHash: await hash(password) });
       await tx.getRepository(AuthSession).update({ userId: user.id, revokedAt: IsNull() }, { revokedAt: new Date() });
-      return { username, password };
+      this.auth?.forgetLiveSessions();
+      return { username: user.username, password };
     });
   }
 

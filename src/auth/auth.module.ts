@@ -1,7 +1,9 @@
 import { Module } from '@nestjs/common';
 import { APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
+import { AreasModule } from '../areas/areas.module';
 import { AppConfig } from '../config/app-config';
+import { AdminService } from './admin.service';
 import { AuditController } from './audit.controller';
 import { AuditInterceptor } from './audit.interceptor';
 import { AuthController } from './auth.controller';
@@ -13,6 +15,7 @@ import { UsersService } from './users.service';
 
 @Module({
   imports: [
+    AreasModule,
     JwtModule.registerAsync({
       inject: [AppConfig],
       useFactory: (config: AppConfig) => ({
@@ -25,6 +28,7 @@ import { UsersService } from './users.service';
   controllers: [AuthController, AuditController, UsersController],
   providers: [
     AuthService,
+    AdminService,
     UsersService,
     LoginThrottleService,
     { provide: APP_GUARD, useClass: AuthGuard },

@@ -85,8 +85,13 @@ export class AuthService implements OnModuleInit {
   /** Ends every session of a user (an admin's revocation, a password reset). Returns how many. */
   async revokeAll(userId: number): Promise<number> {
     const result = await this.db.getRepository(AuthSession).update({ userId, revokedAt: IsNull() }, { revokedAt: new Date() });
-    this.liveSessions.clear();
+    this.forgetLiveSessions();
     return result.affected ?? 0;
+  }
+
+  /** After sessions were revoked elsewhere in this process: check them against the database again. */
+  forgetLiveSessions(): void {
+    this.liveSessions.clear();
   }
 
   /** Whether the session behind an access token is still live (cached briefly per process). */

@@ -20,6 +20,10 @@ export class Api {
     return this.request('GET', path);
   }
 
+  patch(path: string, body?: unknown) {
+    return this.request('PATCH', path, body);
+  }
+
   post(path: string, body?: unknown) {
     return this.request('POST', path, body);
   }

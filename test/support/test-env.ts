@@ -3,7 +3,7 @@ import Redis from 'ioredis';
 import { AppConfig } from '../../src/config/app-config';
 import { loadConfig } from '../../src/config/config.loader';
 import { RunningService, startService } from '../../src/service';
-import { adminQuery, dbUrl, REDIS_URL, TEMPLATE_DB } from './postgres';
+import { adminQuery, dbUrl, REDIS_URL, templateDb } from './postgres';
 
 export interface TestEnv {
   databaseUrl: string;
@@ -20,7 +20,7 @@ export interface TestEnv {
 export async function createTestEnv(): Promise<TestEnv> {
   const id = `${process.pid}_${randomBytes(4).toString('hex')}`;
   const name = `tingfeng_test_${id}`;
-  await adminQuery(`CREATE DATABASE ${name} TEMPLATE ${TEMPLATE_DB}`);
+  await adminQuery(`CREATE DATABASE ${name} TEMPLATE ${templateDb()}`);
   const databaseUrl = dbUrl(name);
   const queuePrefix = `tftest-${id}`;
   const running: RunningService[] = [];

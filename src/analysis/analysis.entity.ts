@@ -46,8 +46,50 @@ export class Analysis {
   @Column('text', { nullable: true })
   matchedAlias: string | null;
 
+  /** The dispute type (second level) when known, else the fired rule's category, else the domain. */
   @Column('text', { nullable: true })
   category: string | null;
+
+  /** First level of the taxonomy, from the learned classifier (config/models/category-<version>.json). */
+  @Column('text', { nullable: true })
+  domain: string | null;
+
+  /** Second level of the taxonomy, from its lexicon rules within the domain. */
+  @Column('text', { nullable: true })
+  disputeType: string | null;
+
+  @Column('real', { default: 0 })
+  categoryConfidence: number;
+
+  @Column('text', { nullable: true })
+  categoryModel: string | null;
+
+  /** 0..100 from negativity/escalation signals, engagement and authors. */
+  @Column('real', { default: 0 })
+  heatScore: number;
+
+  /** blue / yellow / orange / red (蓝/黄/橙/红) from the heat score. */
+  @Column('text', { default: 'blue' })
+  warningLevel: string;
+
+  @Column('jsonb', { default: () => "'[]'" })
+  heatSignals: { kind: string; term: string; start: number; weight: number; negated?: boolean; intensified?: boolean }[];
+
+  /** Place-like mentions the gazetteer does not know (…小区, …花园, …路, jieba place tags). */
+  @Column('text', { array: true, default: () => "'{}'" })
+  placeCandidates: string[];
+
+  /** Dispute types of any domain whose lexicon terms occur, strongest first (grouping into cases). */
+  @Column('text', { array: true, default: () => "'{}'" })
+  topics: string[];
+
+  /** 64-bit SimHash of the text as 16 hex digits (near-duplicate detection). */
+  @Column('text', { nullable: true })
+  simhash: string | null;
+
+  /** Suppression rules (ads, recruitment, second-hand sales…) that silenced the warning rules. */
+  @Column('jsonb', { default: () => "'[]'" })
+  suppressedBy: FiredRule[];
 
   @Column('jsonb', { default: () => "'[]'" })
   firedRules: FiredRule[];

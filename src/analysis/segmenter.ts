@@ -1,8 +1,13 @@
 import * as nodejieba from 'nodejieba';
 
+export interface TaggedWord {
+  word: string;
+  tag: string;
+}
+
 /**
  * nodejieba, loaded once per process (its dictionaries take a moment and some memory). Words added
- * here (gazetteer aliases, rule terms) segment as one token from then on.
+ * here (gazetteer aliases, lexicon and rule terms) segment as one token from then on.
  */
 class Segmenter {
   private loaded = false;
@@ -15,14 +20,19 @@ class Segmenter {
     }
   }
 
-  addWords(words: Iterable<string>): void {
+  /** Adds user-dictionary words (once each); returns how many were new. */
+  addWords(words: Iterable<string>, tag?: string): number {
     this.ensureLoaded();
+    let added = 0;
     for (const word of words) {
-      if (word.length > 1 && !this.added.has(word)) {
-        nodejieba.insertWord(word);
+      if (word.length > 1 && !this.added.has(word) && !/\s/.test(word)) {
+        if (tag) nodejieba.insertWord(word, tag);
+        else nodejieba.insertWord(word);
         this.added.add(word);
+        added++;
       }
     }
+    return added;
   }
 
   cut(text: string): string[] {
@@ -30,7 +40,13 @@ class Segmenter {
     return nodejieba.cut(text);
   }
 
-  /** Top keywords by TF-IDF with jieba's bundled IDF. */
+  /** Words with part-of-speech tags (ns: place names). */
+  tag(text: string): TaggedWord[] {
+    this.ensureLoaded();
+    return text ? nodejieba.tag(text) : [];
+  }
+
+  /** Top keywords by TF-IDF with jieba's bundled IDF (used when no corpus IDF is loaded). */
   keywords(text: string, top: number): string[] {
     this.ensureLoaded();
     return nodejieba.extract(text, top).map((k: { word: string }) => k.word);
@@ -38,3 +54,17 @@ class Segmenter {
 }
 
 export const segmenter = new Segmenter();
+
+/** Start offsets of the words in `text` (words are consecutive pieces of it). */
+export function wordStarts(text: string, words: readonly { word: string }[] | readonly string[], base = 0): number[] {
+  const starts: number[] = [];
+  let at = 0;
+  for (const w of words) {
+    const word = typeof w === 'string' ? w : w.word;
+    const found = text.indexOf(word, at);
+    const start = found === -1 ? at : found;
+    starts.push(base + start);
+    at = start + word.length;
+  }
+  return starts;
+}

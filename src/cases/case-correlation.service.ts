@@ -1,26 +1,64 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import type { Analysis } from '../analysis/analysis.entity';
+import { AppConfig } from '../config/app-config';
+import { AggregateCondition, evaluateAggregate } from '../rules/aggregate-rule';
 import { Rule } from '../rules/rule.entity';
+import { caseFromPosts, decideGrouping, GroupingPost, GroupingReason } from './case-grouping';
+import type { Case } from './case.entity';
+import { SlaScheduler } from './sla-scheduler.service';
 import { CLOSED_STATUSES } from './case-lifecycle';
 
 export interface CorrelationResult {
   caseId: number;
   created: boolean;
   attached: boolean;
+  reopened?: boolean;
+  reason?: GroupingReason | 'same_rule';
 }
 
 const CLOSED_SQL = CLOSED_STATUSES.map((s) => `'${s}'`).join(', ');
+/** Closed cases that may come back (merged ones live on in the case they were merged into). */
+const REOPENABLE_SQL = `'settled', 'dismissed'`;
+const MAX_CANDIDATES = 50;
+const POSTS_PER_CANDIDATE = 30;
+
+interface CandidateRow {
+  id: number;
+  status: string;
+  closed_at: Date | null;
+  rule_id: number;
+  area_id: number;
+}
+
+interface PostRow {
+  case_id: number;
+  post_id: number;
+  at: Date;
+  area_id: number | null;
+  place_candidates: string[];
+  simhash: string | null;
+  domain: string | null;
+  topics: string[];
+  keywords: string[];
+}
 
 /**
- * Turns fired rules into cases: the post joins the open case of the same area and rule, or opens one.
- * Safe under concurrency and repetition: a partial unique index allows one open case per area and
- * rule, and a post is attached to a case once.
+ * Turns fired rules into cases. A post joins, in this order: the open case of the same area and rule;
+ * another open case of its area that holds a near-duplicate (SimHash) or a same-topic post within the
+ * window (cases/case-grouping.ts); a case of its area closed less than reopenDays ago that it matches
+ * the same way, which is reopened (a 'reopened' timeline event); else it opens a case. Correlation
+ * of one area is serialised (an advisory lock), and a partial unique index allows one open case per
+ * area and rule, so concurrent and repeated jobs give the same cases.
  */
 @Injectable()
 export class CaseCorrelationService {
-  constructor(@InjectDataSource() private readonly db: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly config: AppConfig,
+    private readonly sla: SlaScheduler,
+  ) {}
 
   async correlate(analysis: Analysis): Promise<CorrelationResult[]> {
     if (analysis.areaId === null) return [];
@@ -28,13 +66,68 @@ export class CaseCorrelationService {
     for (const fired of analysis.firedRules) {
       const rule = await this.db.getRepository(Rule).findOneBy({ id: fired.ruleId });
       if (!rule) continue;
-      results.push(await this.attach(analysis.postId, analysis.areaId, rule));
+      const result = await this.attach(analysis, analysis.areaId, rule);
+      // A reopened case has a fresh settle clock: its timers follow once the change is committed.
+      if (result?.reopened) await this.sla.sync(result.caseId);
+      if (result) results.push(result);
     }
     return results;
   }
 
-  private async attach(postId: number, areaId: number, rule: Rule): Promise<CorrelationResult> {
+  private async attach(analysis: Analysis, areaId: number, rule: Rule): Promise<CorrelationResult | null> {
+    const { postId } = analysis;
     return this.db.transaction(async (tx) => {
+      await tx.query(`SELECT pg_advisory_xact_lock(hashtext('tingfeng-correlate-' || $1::text))`, [areaId]);
+      // A repeat (job retried after a crash): the post is already in a case of this rule.
+      const done: { case_id: number }[] = await tx.query(
+        `SELECT cp.case_id FROM case_posts cp JOIN cases c ON c.id = cp.case_id WHERE cp.post_id = $1 AND c.area_id = $2 AND c.rule_id = $3 LIMIT 1`,
+        [postId, areaId, rule.id],
+      );
+      if (done.length) return { caseId: done[0].case_id, created: false, attached: false };
+
+      const same: { id: number }[] = await tx.query(
+        `SELECT id FROM cases WHERE area_id = $1 AND rule_id = $2 AND status NOT IN (${CLOSED_SQL}) FOR UPDATE`,
+        [areaId, rule.id],
+      );
+      if (same.length) return this.attachPost(tx, same[0].id, postId, 'same_rule');
+
+      const grouped = await this.group(tx, analysis, areaId, rule.id);
+      if (grouped?.action === 'attach') return this.attachPost(tx, grouped.caseId, postId, grouped.reason);
+      if (grouped?.action === 'reopen') {
+        const [{ level }]: { level: Case['level'] }[] = await tx.query(`SELECT level FROM cases WHERE id = $1`, [grouped.caseId]);
+        const reopened: { id: number }[] = await tx.query(
+          `UPDATE cases SET status = CASE WHEN assignee_id IS NULL THEN 'new' ELSE 'assigned' END, closed_at = NULL, outcome = NULL,
+                  escalation_level = 0, due_settle_at = $2, version = version + 1
+            WHERE id = $1 AND status IN (${REOPENABLE_SQL}) RETURNING id`,
+          [grouped.caseId, this.sla.dueFields(new Date(), level).dueSettleAt],
+        );
+        if (reopened.length) {
+          await tx.query(`INSERT INTO case_events (case_id, type, data) VALUES ($1, 'reopened', $2)`, [
+            grouped.caseId,
+            { postId, reason: grouped.reason, ruleId: rule.id, ruleCode: rule.code, ruleVersion: rule.version },
+          ]);
+          return { ...(await this.attachPost(tx, grouped.caseId, postId, grouped.reason)), reopened: true };
+        }
+      }
+
+      // An aggregate rule opens a case only when enough matching posts of the area came together.
+      const aggregate = (rule.definition as { aggregate?: AggregateCondition }).aggregate;
+      let aggregatePosts: number[] = [];
+      let aggregateOutcome: ReturnType<typeof evaluateAggregate> | undefined;
+      if (aggregate) {
+        const span = aggregate.windowHours * (aggregate.type === 'spike' ? aggregate.baselineWindows + 1 : 1);
+        const events: { post_id: number; at: Date; author: string | null }[] = await tx.query(
+          `SELECT DISTINCT ON (p.id) p.id AS post_id, coalesce(p.published_at, p.fetched_at) AS at, p.author
+             FROM analyses a JOIN posts p ON p.id = a.post_id
+            WHERE a.area_id = $1 AND a.fired_rules @> $2::jsonb AND coalesce(p.published_at, p.fetched_at) > now() - make_interval(hours => $3)`,
+          [areaId, JSON.stringify([{ ruleId: rule.id }]), span],
+        );
+        aggregateOutcome = evaluateAggregate(aggregate, events.map((e) => ({ at: new Date(e.at).getTime(), author: e.author })), Date.now());
+        if (!aggregateOutcome.holds) return null;
+        const windowStart = Date.now() - aggregate.windowHours * 3_600_000;
+        aggregatePosts = events.filter((e) => new Date(e.at).getTime() > windowStart && e.post_id !== postId).map((e) => e.post_id);
+      }
+
       const created: { id: number }[] = await tx.query(
         `INSERT INTO cases (number, area_id, rule_id, category, level, status, version)
          VALUES ('TF-' || to_char(now() AT TIME ZONE 'Asia/Shanghai', 'YYYYMMDD') || '-' || lpad(nextval('case_number_seq')::text, 6, '0'),
@@ -43,29 +136,73 @@ export class CaseCorrelationService {
          RETURNING id`,
         [areaId, rule.id, rule.category, rule.level],
       );
-      let caseId = created[0]?.id;
-      if (caseId === undefined) {
-        const open: { id: number }[] = await tx.query(
-          `SELECT id FROM cases WHERE area_id = $1 AND rule_id = $2 AND status NOT IN (${CLOSED_SQL}) FOR UPDATE`,
-          [areaId, rule.id],
-        );
-        if (open.length === 0) throw new Error(`open case for area ${areaId} and rule ${rule.id} vanished; retrying`);
-        caseId = open[0].id;
-      } else {
-        await tx.query(`INSERT INTO case_events (case_id, type, data) VALUES ($1, 'created', $2)`, [
-          caseId,
-          { ruleId: rule.id, ruleCode: rule.code, ruleVersion: rule.version, areaId, level: rule.level, postId },
-        ]);
-      }
-      const attached: unknown[] = await tx.query(
-        `INSERT INTO case_posts (case_id, post_id) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING post_id`,
-        [caseId, postId],
-      );
-      if (attached.length > 0) {
-        await tx.query(`UPDATE cases SET post_count = post_count + 1, version = version + 1 WHERE id = $1`, [caseId]);
-        await tx.query(`INSERT INTO case_events (case_id, type, data) VALUES ($1, 'post_attached', $2)`, [caseId, { postId }]);
-      }
-      return { caseId, created: created.length > 0, attached: attached.length > 0 };
+      if (created.length === 0) throw new Error(`open case for area ${areaId} and rule ${rule.id} appeared meanwhile; retrying`);
+      const caseId = created[0].id;
+      await tx.query(`INSERT INTO case_events (case_id, type, data) VALUES ($1, 'created', $2)`, [
+        caseId,
+        { ruleId: rule.id, ruleCode: rule.code, ruleVersion: rule.version, areaId, level: rule.level, postId, ...(aggregateOutcome ? { aggregate: aggregateOutcome } : {}) },
+      ]);
+      for (const earlier of aggregatePosts) await this.attachPost(tx, caseId, earlier, 'same_rule');
+      return { ...(await this.attachPost(tx, caseId, postId, 'same_rule')), created: true };
     });
+  }
+
+  /** The grouping decision against the other open cases of the area and its recently closed ones. */
+  private async group(tx: EntityManager, analysis: Analysis, areaId: number, ruleId: number) {
+    const { windowDays, reopenDays, duplicateBits } = this.config.analysis.grouping;
+    const candidates: CandidateRow[] = await tx.query(
+      `SELECT c.id, c.status, c.closed_at, c.rule_id, c.area_id FROM cases c
+        WHERE c.area_id = $1
+          AND ((c.status NOT IN (${CLOSED_SQL}) AND c.rule_id <> $2)
+            OR (c.status IN (${REOPENABLE_SQL}) AND c.closed_at >= now() - make_interval(days => $3)
+                AND NOT EXISTS (SELECT 1 FROM cases o WHERE o.area_id = c.area_id AND o.rule_id = c.rule_id AND o.status NOT IN (${CLOSED_SQL}))))
+        ORDER BY c.id DESC LIMIT ${MAX_CANDIDATES}`,
+      [areaId, ruleId, reopenDays],
+    );
+    if (candidates.length === 0) return null;
+    const rows: PostRow[] = await tx.query(
+      `SELECT x.case_id, x.post_id, x.at, a.area_id, a.place_candidates, a.simhash, a.domain, a.topics, a.keywords
+         FROM (SELECT cp.case_id, cp.post_id, coalesce(p.published_at, p.fetched_at) AS at,
+                      row_number() OVER (PARTITION BY cp.case_id ORDER BY cp.post_id DESC) AS n
+                 FROM case_posts cp JOIN posts p ON p.id = cp.post_id WHERE cp.case_id = ANY($1)) x
+         JOIN LATERAL (SELECT * FROM analyses WHERE post_id = x.post_id ORDER BY id DESC LIMIT 1) a ON true
+        WHERE x.n <= ${POSTS_PER_CANDIDATE}`,
+      [candidates.map((c) => c.id)],
+    );
+    const toPost = (r: Omit<PostRow, 'case_id'>): GroupingPost => ({
+      postId: r.post_id,
+      at: new Date(r.at).getTime(),
+      areaId: r.area_id,
+      places: r.place_candidates ?? [],
+      simhash: r.simhash,
+      domain: r.domain,
+      topics: r.topics ?? [],
+      keywords: r.keywords ?? [],
+    });
+    const cases = candidates.map((c) =>
+      caseFromPosts(
+        c.id,
+        rows.filter((r) => r.case_id === c.id).map(toPost),
+        CLOSED_STATUSES.includes(c.status as never) ? { open: false, closedAt: c.closed_at ? new Date(c.closed_at).getTime() : null } : { open: true, closedAt: null },
+      ),
+    );
+    const [post] = await tx.query(`SELECT coalesce(published_at, fetched_at) AS at FROM posts WHERE id = $1`, [analysis.postId]);
+    // Closed-case recency is measured from now (when the dispute came back), open-case windows from the post's time.
+    const at = post ? new Date(post.at).getTime() : Date.now();
+    const decision = decideGrouping(
+      toPost({ post_id: analysis.postId, at: new Date(at), area_id: analysis.areaId, place_candidates: analysis.placeCandidates, simhash: analysis.simhash, domain: analysis.domain, topics: analysis.topics, keywords: analysis.keywords }),
+      cases.map((c) => (c.open ? c : { ...c, closedAt: c.closedAt === null ? null : c.closedAt - (Date.now() - at) })),
+      { windowDays, reopenDays, duplicateBits },
+    );
+    return decision.action === 'open' ? null : (decision as { action: 'attach' | 'reopen'; caseId: number; reason: GroupingReason });
+  }
+
+  private async attachPost(tx: EntityManager, caseId: number, postId: number, reason: GroupingReason | 'same_rule'): Promise<CorrelationResult> {
+    const attached: unknown[] = await tx.query(`INSERT INTO case_posts (case_id, post_id) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING post_id`, [caseId, postId]);
+    if (attached.length > 0) {
+      await tx.query(`UPDATE cases SET post_count = post_count + 1, version = version + 1 WHERE id = $1`, [caseId]);
+      await tx.query(`INSERT INTO case_events (case_id, type, data) VALUES ($1, 'post_attached', $2)`, [caseId, { postId, reason }]);
+    }
+    return { caseId, created: false, attached: attached.length > 0, reason };
   }
 }

@@ -3,8 +3,12 @@ import { Column, Entity, Index, PrimaryGeneratedColumn, UpdateDateColumn } from 
 export const WARNING_LEVELS = ['blue', 'yellow', 'orange', 'red'] as const;
 export type WarningLevel = (typeof WARNING_LEVELS)[number];
 
-export const RULE_KINDS = ['keyword'] as const;
+export const RULE_KINDS = ['keyword', 'expression'] as const;
 export type RuleKind = (typeof RULE_KINDS)[number];
+
+/** A warning rule opens cases; a suppression rule (ads, recruitment, second-hand sales) silences them on a post. */
+export const RULE_ROLES = ['warning', 'suppression'] as const;
+export type RuleRole = (typeof RULE_ROLES)[number];
 
 /** A warning rule. `version` grows with every change of its definition, and evidence records it. */
 @Entity('rules')
@@ -22,7 +26,10 @@ export class Rule {
   @Column('text')
   kind: RuleKind;
 
-  /** Kind-specific definition (for keyword: KeywordRuleDefinition). */
+  @Column('text', { default: 'warning' })
+  role: RuleRole;
+
+  /** Kind-specific definition (keyword: KeywordRuleDefinition; expression: { expression: string }). */
   @Column('jsonb')
   definition: Record<string, unknown>;
 
@@ -38,6 +45,13 @@ export class Rule {
 
   @Column('boolean', { default: true })
   enabled: boolean;
+
+  /** Posts this rule fired on (warning) or silenced (suppression). */
+  @Column('integer', { default: 0 })
+  hitCount: number;
+
+  @Column('timestamptz', { nullable: true })
+  lastHitAt: Date | null;
 
   @UpdateDateColumn({ type: 'timestamptz' })
   updatedAt: Date;

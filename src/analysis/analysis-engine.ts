@@ -1,0 +1,95 @@
+import type { Gazetteer, Location } from '../areas/gazetteer';
+import type { TermHit } from '../rules/keyword-rule';
+import type { RuleSet } from '../rules/rule-set';
+import type { AnalysisResources } from './analysis-resources';
+import { featuresFromWords } from './classifier/corpus';
+import type { Category } from './classifier/taxonomy';
+import { Heat, scoreHeat } from './heat';
+import { topKeywords } from './keywords';
+import { placeCandidates } from './place-candidates';
+import { segmenter, wordStarts } from './segmenter';
+import { textSimhash } from './simhash';
+import { normalizeText } from './text-normalizer';
+import { chooseType, topicTypes } from './classifier/taxonomy';
+
+export interface EngineInput {
+  title: string | null;
+  body: string;
+  replies?: number | null;
+  likes?: number | null;
+  defaultAreaId?: number | null;
+}
+
+export interface EngineContext {
+  resources: AnalysisResources;
+  gazetteer?: { gazetteer: Gazetteer; depth: (areaId: number) => number };
+  /** Ids and codes of an area and its ancestors (for area: conditions in rules). */
+  areaPath?: (areaId: number) => string[];
+  rules?: RuleSet<number>;
+}
+
+export interface EngineResult {
+  title: string;
+  body: string;
+  text: string;
+  keywords: string[];
+  location: Location | null;
+  category: Category;
+  /** Dispute types of any domain whose terms occur, strongest first (for grouping). */
+  topics: string[];
+  heat: Heat;
+  placeCandidates: string[];
+  simhash: string;
+  /** Rule ids that fired, with their evidence (in the order the rule set holds them). */
+  fired: { ruleId: number; hits: TermHit[] }[];
+}
+
+/**
+ * The per-post pipeline, pure apart from the process-wide segmenter: normalise, segment once
+ * (title and body), keywords, locate, categorise, heat, place candidates, SimHash, rules. The
+ * service, `npm run eval:hot` and `npm run bench:analysis` all run this same code.
+ */
+export function analyseText(input: EngineInput, ctx: EngineContext): EngineResult {
+  const title = normalizeText(input.title ?? '');
+  const body = normalizeText(input.body ?? '');
+  const text = `${title}\n${body}`;
+  // One segmentation of each part (cut); the short title is also tagged for jieba's place tags (ns).
+  const titleWords = segmenter.cut(title);
+  const bodyWords = segmenter.cut(body);
+  const titleTagged = segmenter.tag(title);
+  const words = [...titleWords, ...bodyWords];
+
+  const keywords = ctx.resources.idf ? topKeywords(words, ctx.resources.idf, 8) : segmenter.keywords(text, 8);
+  const location = ctx.gazetteer ? ctx.gazetteer.gazetteer.locate(title, body, ctx.gazetteer.depth, input.defaultAreaId ?? null) : null;
+
+  const classifier = ctx.resources.category;
+  const prediction = classifier.classifier.predict(
+    featuresFromWords(title, titleWords, body, bodyWords),
+  );
+  const chosen = chooseType(classifier.taxonomy, prediction.label, title, body);
+  const category: Category = { domain: prediction.label, type: chosen.type, confidence: Math.round(prediction.probability * 1000) / 1000, terms: chosen.terms };
+
+  const heat = scoreHeat({ text, replies: input.replies, likes: input.likes }, ctx.resources.heat);
+  const isKnown = (name: string) => (ctx.gazetteer ? ctx.gazetteer.gazetteer.find(name).some((h) => h.alias === name) : false);
+  const places = placeCandidates([...titleTagged, { word: '\n', tag: 'w' }, ...bodyWords.map((word) => ({ word, tag: 'x' }))], isKnown);
+  const simhash = textSimhash(text);
+
+  let fired: EngineResult['fired'] = [];
+  if (ctx.rules && ctx.rules.size > 0) {
+    let starts: number[] | undefined;
+    const tokenStarts = () => (starts ??= [...wordStarts(title, titleWords), ...wordStarts(body, bodyWords, title.length + 1)]);
+    fired = ctx.rules
+      .match({
+        text,
+        titleLength: title.length,
+        tokenStarts,
+        domain: category.domain,
+        disputeType: category.type,
+        areaPath: location && ctx.areaPath ? ctx.areaPath(location.areaId) : [],
+        heat: heat.score,
+      })
+      .map((m) => ({ ruleId: m.key, hits: m.hits }));
+  }
+  const topics = topicTypes(classifier.taxonomy, title, body);
+  return { title, body, text, keywords, location, category, topics, heat, placeCandidates: places, simhash, fired };
+}

@@ -1,0 +1,124 @@
+import { readFileSync } from 'node:fs';
+import { load } from 'js-yaml';
+
+export interface DisputeType {
+  name: string;
+  terms: string[];
+}
+
+export interface Domain {
+  name: string;
+  types: DisputeType[];
+}
+
+export interface Taxonomy {
+  version: number;
+  domains: Domain[];
+}
+
+export interface Category {
+  domain: string;
+  /** Second level, null when no lexicon term of the domain's types occurs. */
+  type: string | null;
+  /** The classifier's probability for the domain (1 when the domain came from a rule). */
+  confidence: number;
+  /** The lexicon terms that chose the type. */
+  terms: string[];
+}
+
+export class TaxonomyError extends Error {}
+
+/** Checks a parsed taxonomy; throws TaxonomyError naming the bad entry. */
+export function validateTaxonomy(input: unknown): Taxonomy {
+  const fail = (where: string, what: string): never => {
+    throw new TaxonomyError(`taxonomy ${where}: ${what}`);
+  };
+  if (typeof input !== 'object' || input === null) return fail('', 'must be a mapping with "domains"');
+  const { version, domains } = input as Record<string, unknown>;
+  if (!Array.isArray(domains) || domains.length === 0) return fail('domains', 'must be a non-empty list');
+  const seen = new Set<string>();
+  const out = domains.map((d, i): Domain => {
+    const { name, types } = (d ?? {}) as Record<string, unknown>;
+    if (typeof name !== 'string' || !name.trim()) return fail(`domains[${i}].name`, 'must be a non-empty string');
+    if (seen.has(name)) return fail(`domains[${i}].name`, `duplicate domain ${name}`);
+    seen.add(name);
+    if (types !== undefined && !Array.isArray(types)) return fail(`domains[${i}].types`, 'must be a list');
+    return {
+      name,
+      types: ((types as unknown[] | undefined) ?? []).map((t, j) => {
+        const { name: typeName, terms } = (t ?? {}) as Record<string, unknown>;
+        if (typeof typeName !== 'string' || !typeName.trim()) return fail(`domains[${i}].types[${j}].name`, 'must be a non-empty string');
+        if (!Array.isArray(terms) || terms.length === 0 || terms.some((x) => typeof x !== 'string' || !x.trim())) {
+          return fail(`domains[${i}].types[${j}].terms`, 'must be a non-empty list of strings');
+        }
+        return { name: typeName, terms: terms as string[] };
+      }),
+    };
+  });
+  return { version: typeof version === 'number' ? version : 1, domains: out };
+}
+
+export function loadTaxonomy(path: string): Taxonomy {
+  return validateTaxonomy(load(readFileSync(path, 'utf8')));
+}
+
+function count(text: string, term: string): number {
+  let n = 0;
+  for (let at = text.indexOf(term); at !== -1; at = text.indexOf(term, at + term.length)) n++;
+  return n;
+}
+
+/**
+ * The second level within a domain: the type whose terms occur most (distinct terms first, then
+ * occurrences; a title occurrence counts double); ties go to the type listed first.
+ */
+export function chooseType(taxonomy: Taxonomy, domain: string, title: string, body: string): { type: string | null; terms: string[] } {
+  const d = taxonomy.domains.find((x) => x.name === domain);
+  let best: { type: string; distinct: number; score: number; terms: string[] } | null = null;
+  for (const t of d?.types ?? []) {
+    const terms: string[] = [];
+    let score = 0;
+    for (const term of t.terms) {
+      const n = 2 * count(title, term) + count(body, term);
+      if (n > 0) {
+        terms.push(term);
+        score += n;
+      }
+    }
+    if (terms.length && (!best || terms.length > best.distinct || (terms.length === best.distinct && score > best.score))) {
+      best = { type: t.name, distinct: terms.length, score, terms };
+    }
+  }
+  return best ? { type: best.type, terms: best.terms } : { type: null, terms: [] };
+}
+
+/**
+ * Every dispute type (of any domain) whose lexicon terms occur, strongest first (distinct terms,
+ * then occurrences, title double): what a post is about, for grouping posts into cases.
+ */
+export function topicTypes(taxonomy: Taxonomy, title: string, body: string, max = 3): string[] {
+  const scored: { type: string; distinct: number; score: number }[] = [];
+  for (const d of taxonomy.domains) {
+    for (const t of d.types) {
+      let distinct = 0;
+      let score = 0;
+      for (const term of t.terms) {
+        const n = 2 * count(title, term) + count(body, term);
+        if (n > 0) {
+          distinct++;
+          score += n;
+        }
+      }
+      if (distinct) scored.push({ type: t.name, distinct, score });
+    }
+  }
+  return scored
+    .sort((a, b) => b.distinct - a.distinct || b.score - a.score)
+    .slice(0, max)
+    .map((x) => x.type);
+}
+
+/** Every lexicon term (to teach the segmenter). */
+export function taxonomyTerms(taxonomy: Taxonomy): string[] {
+  return taxonomy.domains.flatMap((d) => d.types.flatMap((t) => t.terms));
+}

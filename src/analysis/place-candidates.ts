@@ -1,0 +1,65 @@
+/** Suffixes of place names: compounds, estates, villages, roads, buildings. Longest first. */
+const PLACE_SUFFIXES = ['小区', '花园', '花苑', '家园', '新村', '新城', '公寓', '大厦', '广场', '社区', '大道', '苑', '村', '路', '街', '城', '湾', '府', '庭', '园'];
+/** Characters that do not start a place name (function words, pronouns, verbs around places). */
+const BAD_START = new Set([...'的了在是我你他她它们这那本该从到住于和与及对向把被给就都也还又很太更最个位家里对日月年号而紧靠近旁']);
+/** A token ending like this is a place of its own (or an administrative level): a name does not reach back past it. */
+const BOUNDARY = /(区|市|县|镇|乡|省|街道|小区|花园|花苑|家园|新村|公寓|大厦|广场|社区|大道|苑|村|路|街|城|湾|府)$/;
+/** Words that end a name when reading back from its suffix (隔壁|阳光水岸小区, 投诉|万科魅力之城). */
+const STOP_TOKENS = new Set(['隔壁', '旁边', '附近', '对面', '楼下', '门口', '周边', '投诉', '反映', '位于', '购买', '入住', '居住', '关于', '建议', '请问', '希望', '我们', '本人', '业主', '居民', '整个', '所在', '一个', '这个', '那个', '各个', '多个', '几个']);
+const NOT_A_PLACE = /政府|中国|中华|全国|国家|人民|委员会|派出所|管理处|(线路|道路|马路|公路|铁路|思路|出路|网路|门路|套路|之路|电路|水路|小路|城市|县城|农村)$/;
+const GENERIC = new Set(['小区', '本小区', '我们小区', '这个小区', '该小区', '我小区', '同小区', '老小区', '新小区', '马路', '道路', '公路', '农村', '乡村', '城市', '县城', '省城', '进城', '社区', '花园', '公园', '校园', '家园', '庄园', '果园', '菜园', '乐园']);
+
+export interface TaggedToken {
+  word: string;
+  tag: string;
+}
+
+/**
+ * Place-like mentions in tagged tokens that the gazetteer does not know: a word ending in a place
+ * suffix (…小区, …花园, …苑, …村, …路), a name followed by such a suffix token (魅力 之城 小区), and
+ * jieba's place tags (ns). Returned most specific first, without duplicates or names inside longer ones.
+ */
+export function placeCandidates(tokens: readonly TaggedToken[], isKnown: (name: string) => boolean): string[] {
+  const found: string[] = [];
+  const push = (raw: string): void => {
+    const name = raw.replace(/^[区市县镇乡省]+(?=[\u4e00-\u9fff]{3})/, '');
+    if (name.length < 3 && !PLACE_SUFFIXES.some((s) => s.length === 1 && name.endsWith(s) && name.length >= 2)) return;
+    if (name.length < 2 || name.length > 12 || GENERIC.has(name) || BAD_START.has(name[0]) || /^[a-z]\d*[市区县]/i.test(name)) return;
+    if (!/^[\u4e00-\u9fff0-9a-z]+$/i.test(name) || NOT_A_PLACE.test(name) || isKnown(name)) return;
+    found.push(name);
+  };
+  for (let i = 0; i < tokens.length; i++) {
+    const { word, tag } = tokens[i];
+    const suffix = PLACE_SUFFIXES.find((s) => word.endsWith(s));
+    if (suffix) {
+      // Gather the name tokens before the suffix (at most three, Chinese nouns/names only).
+      let name = word;
+      for (let j = i - 1, n = 0; j >= 0 && n < 3; j--, n++) {
+        const prev = tokens[j];
+        if (!/^[\u4e00-\u9fff0-9]+$/.test(prev.word) || !/^(n|nr|ns|nt|nz|s|x|eng|m|j|l|a)/.test(prev.tag) || STOP_TOKENS.has(prev.word) || BAD_START.has(prev.word[0]) || BOUNDARY.test(prev.word)) break;
+        if (prev.tag === 'm' && n === 0 && !/^[\u4e00-\u9fff]/.test(prev.word)) break;
+        name = prev.word + name;
+      }
+      if (name !== word ? name.length >= 3 : word.length > suffix.length + (suffix.length === 1 ? 1 : 0)) push(name);
+    } else if (tag === 'ns' && word.length >= 2) {
+      push(word);
+    }
+  }
+  const unique = [...new Set(found)].sort((a, b) => b.length - a.length);
+  return unique.filter((name, i) => !unique.slice(0, i).some((longer) => longer.includes(name)));
+}
+
+/** The key two mentions of one place share: without the generic suffix 小区 (万科魅力之城小区 → 万科魅力之城). */
+export function placeKey(name: string): string {
+  return name.replace(/(小区|社区)$/, '');
+}
+
+/** Whether two place candidates name the same place: equal keys, or one key ends the other (魅力之城 / 万科魅力之城). */
+export function samePlace(a: string, b: string): boolean {
+  const ka = placeKey(a);
+  const kb = placeKey(b);
+  if (ka.length < 2 || kb.length < 2) return false;
+  if (ka === kb) return true;
+  const [short, long] = ka.length < kb.length ? [ka, kb] : [kb, ka];
+  return short.length >= 3 && long.endsWith(short);
+}

@@ -11,6 +11,7 @@ export class CrawlProcessor extends WorkerHost {
   }
 
   process(job: Job<CrawlJob>): Promise<CrawlReport> {
-    return this.crawler.crawl(job.data.sourceId);
+    // Jobs of the source's scheduler carry repeatJobKey; a jittered one comes back as a delayed job flagged `jittered`.
+    return this.crawler.crawl(job.data.sourceId, { scheduled: Boolean(job.repeatJobKey) || job.data.jittered === true, jittered: job.data.jittered });
   }
 }

@@ -36,6 +36,8 @@ export interface HtmlSourceConfig {
     time?: string;
     replies?: string;
     views?: string;
+    /** Selector of the link to the next list page (incremental paging follows it up to crawl.maxListPages). */
+    next?: string;
   };
   detail: {
     title?: string;

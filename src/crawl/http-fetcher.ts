@@ -2,6 +2,7 @@ import { performance } from 'node:perf_hooks';
 import { pipeline, type Readable } from 'node:stream';
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import { Agent, request, type Dispatcher } from 'undici';
+import type { AddressGuard } from './address-guard';
 import { decodeBody } from './parsers/charset';
 
 export interface HttpFetcherOptions {
@@ -14,6 +15,13 @@ export interface HttpFetcherOptions {
   /** Largest decoded body accepted; a larger one is aborted while streaming. */
   maxBodyBytes: number;
   maxRedirects: number;
+  /** Refuses private addresses (checked on the DNS answer and on connect). Without it every address is allowed. */
+  guard?: AddressGuard;
+  /**
+   * Called before every request, redirects included (robots.txt, per-host spacing and concurrency); the function it
+   * returns is called once that response has been read.
+   */
+  beforeRequest?: (url: URL) => Promise<(() => Promise<void> | void) | void>;
 }
 
 export interface FetchResult {
@@ -30,7 +38,17 @@ export interface FetchResult {
   elapsedMs: number;
 }
 
-export type FetchErrorCode = 'timeout' | 'network' | 'too_large' | 'too_many_redirects' | 'http_status' | 'bad_url';
+export type FetchErrorCode =
+  | 'timeout'
+  | 'network'
+  | 'too_large'
+  | 'too_many_redirects'
+  | 'http_status'
+  | 'bad_url'
+  /** The host resolves to a private, loopback or link-local address that is not allowed. */
+  | 'blocked_address'
+  /** robots.txt disallows the URL for our user agent. */
+  | 'robots_disallowed';
 
 /** A failed fetch. `retryable` says whether trying again later may succeed (5xx, 429, network, timeout). */
 export class FetchError extends Error {
@@ -70,7 +88,7 @@ export class HttpFetcher {
 
   constructor(private readonly options: HttpFetcherOptions) {
     this.agent = new Agent({
-      connect: { timeout: options.connectTimeoutMs },
+      connect: { timeout: options.connectTimeoutMs, ...(options.guard ? { lookup: options.guard.lookup } : {}) },
       headersTimeout: options.headersTimeoutMs,
       bodyTimeout: options.bodyTimeoutMs,
     });
@@ -81,7 +99,32 @@ export class HttpFetcher {
     let current = parseHttpUrl(url);
     const visited = new Set<string>([current.href]);
     for (let redirects = 0; ; redirects++) {
-      const response = await this.send(current, opts);
+      await this.options.guard?.check(current);
+      const release = await this.options.beforeRequest?.(current);
+      try {
+        const response = await this.send(current, opts);
+        const outcome = await this.handle(response, current, visited, redirects, url, started);
+        if (outcome instanceof URL) {
+          current = outcome;
+          continue;
+        }
+        return outcome;
+      } finally {
+        await release?.();
+      }
+    }
+  }
+
+  /** One response: the next URL for a redirect, else the result (or a FetchError). */
+  private async handle(
+    response: Dispatcher.ResponseData,
+    current: URL,
+    visited: Set<string>,
+    redirects: number,
+    url: string,
+    started: number,
+  ): Promise<URL | FetchResult> {
+    {
       const { statusCode: status, headers, body } = response;
       const location = header(headers, 'location');
       if (REDIRECTS.has(status) && location) {
@@ -94,8 +137,7 @@ export class HttpFetcher {
           throw new FetchError('too_many_redirects', `more than ${this.options.maxRedirects} redirects from ${url}`);
         }
         visited.add(next.href);
-        current = next;
-        continue;
+        return next;
       }
       const result = {
         url: current.href,
@@ -200,6 +242,7 @@ function httpStatusError(status: number, url: string, retryAfter: string | undef
 function transportError(error: unknown, url: string): FetchError {
   if (error instanceof FetchError) return error;
   const code = (error as { code?: unknown } | undefined)?.code;
+  if (code === 'EBLOCKEDADDRESS') return new FetchError('blocked_address', `${(error as Error).message} (${url})`, { cause: error });
   const text = typeof code === 'string' ? code : String((error as Error | undefined)?.message ?? error);
   if (typeof code === 'string' && UNDICI_TIMEOUTS.has(code)) {
     return new FetchError('timeout', `${text} fetching ${url}`, { cause: error });

@@ -1,6 +1,6 @@
 import type { HtmlSourceConfig } from '../crawl.types';
 import { DEMO_FORUM_HTML_CONFIG, DemoForum } from '../../demo/demo-forum.server';
-import { htmlFragmentToText, parseCount, parseDetailPage, parseListPage } from './html.parser';
+import { assertListSelectorsMatch, htmlFragmentToText, nextListPageUrl, parseCount, parseDetailPage, parseListPage } from './html.parser';
 import { ParseError } from './parse-error';
 
 describe('parseListPage and parseDetailPage on DemoForum pages', () => {
@@ -225,5 +225,28 @@ describe('text helpers', () => {
     [undefined, undefined],
   ])('parseCount(%p) = %p', (text, count) => {
     expect(parseCount(text)).toBe(count);
+  });
+});
+
+describe('list page selectors that stop matching', () => {
+  const config: HtmlSourceConfig = { list: { item: 'li.topic', link: 'a.title' }, detail: { body: '.content' } };
+
+  it.each([
+    ['no item matches', '<ul><li class="post"><a class="title" href="/t/1">x</a></li></ul>', /list item selector "li.topic" \(config.list.item\) matched nothing/],
+    ['items without links', '<ul><li class="topic"><a class="name" href="/t/1">x</a></li></ul>', /list link selector "a.title" \(config.list.link\) found no link in 1 items/],
+  ])('%s is a ParseError naming the selector', (_name, html, message) => {
+    expect(parseListPage(html, 'https://x.cn/list', config)).toEqual([]);
+    expect(() => assertListSelectorsMatch(html, 'https://x.cn/list', config)).toThrow(ParseError);
+    expect(() => assertListSelectorsMatch(html, 'https://x.cn/list', config)).toThrow(message);
+  });
+
+  it.each([
+    ['<a class="next" href="?page=2">下一页</a>', 'a.next', 'https://x.cn/list?page=2'],
+    ['<a class="next" href="#">下一页</a>', 'a.next', undefined],
+    ['<a class="next" href="list">下一页</a>', 'a.next', undefined],
+    ['<span></span>', 'a.next', undefined],
+    ['<a class="next" href="?page=2">下一页</a>', undefined, undefined],
+  ])('next page of %s by %s', (html, selector, expected) => {
+    expect(nextListPageUrl(html, 'https://x.cn/list', selector)).toBe(expected);
   });
 });

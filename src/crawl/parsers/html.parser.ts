@@ -67,6 +67,28 @@ export function parseListPage(html: string, pageUrl: string, config: HtmlSourceC
 }
 
 /**
+ * Throws `ParseError('selector_not_found')` naming the selector when a list page yields no entries because the
+ * source's selectors no longer match (the layout changed): the item selector matches nothing, or items match but
+ * none has a link. Call it when `parseListPage` returned nothing.
+ */
+export function assertListSelectorsMatch(html: string, pageUrl: string, config: HtmlSourceConfig): void {
+  const $ = cheerio.load(html);
+  const items = $(config.list.item);
+  if (items.length === 0) {
+    throw new ParseError('selector_not_found', `list item selector "${config.list.item}" (config.list.item) matched nothing on ${pageUrl}`);
+  }
+  throw new ParseError('selector_not_found', `list link selector "${config.list.link}" (config.list.link) found no link in ${items.length} items on ${pageUrl}`);
+}
+
+/** The absolute URL of the next list page (`config.list.next`), when there is one. */
+export function nextListPageUrl(html: string, pageUrl: string, selector: string | undefined): string | undefined {
+  if (!selector) return undefined;
+  const $ = cheerio.load(html);
+  const next = resolveHttpUrl($(selector).first().attr('href'), pageUrl);
+  return next && next !== pageUrl ? next : undefined;
+}
+
+/**
  * Extracts one post from its detail page. The body is the first element matching `config.detail.body`; when nothing
  * matches, the source's layout has changed and a `ParseError('selector_not_found')` is thrown. The title falls back to
  * the document's `<title>` when `config.detail.title` is absent or matches nothing.
@@ -76,7 +98,7 @@ export function parseDetailPage(html: string, url: string, config: HtmlSourceCon
   const { detail } = config;
   const bodyElement = $(detail.body).first();
   if (bodyElement.length === 0) {
-    throw new ParseError('selector_not_found', `detail body selector "${detail.body}" matched nothing on ${url}`);
+    throw new ParseError('selector_not_found', `detail body selector "${detail.body}" (config.detail.body) matched nothing on ${url}`);
   }
   const root = $.root();
   return {
@@ -97,7 +119,7 @@ export function htmlFragmentToText(html: string): string {
  * Plain text of DOM nodes: scripts and styles dropped, `<br>` and block elements become line breaks, whitespace
  * (including `&nbsp;` and the ideographic space) collapsed within each line, lines trimmed, empty lines removed.
  */
-function nodesToText(nodes: readonly DomNode[]): string {
+export function nodesToText(nodes: readonly DomNode[]): string {
   const chunks: string[] = [];
   const walk = (node: DomNode): void => {
     if (node.type === 'text') {

@@ -12,6 +12,17 @@ export const CASE_EVENT_TYPES = [
   'reopened',
   'escalated',
   'comment',
+  'contact_logged',
+  'commitment_recorded',
+  'commitment_due',
+  'handed_over',
+  'handover_acknowledged',
+  'merged',
+  'merged_in',
+  'reassigned',
+  'sla_reminder',
+  'sla_escalated',
+  'personal_data_revealed',
 ] as const;
 export type CaseEventType = (typeof CASE_EVENT_TYPES)[number];
 

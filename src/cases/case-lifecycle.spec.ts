@@ -15,6 +15,12 @@ describe('case lifecycle', () => {
     ['settled', 'reopen', 'assigned'],
     ['dismissed', 'reopen', 'assigned'],
     ['responded', 'merge', 'merged'],
+    ['responded', 'reassign', 'assigned'],
+    ['acknowledged', 'record_commitment', 'acknowledged'],
+    ['in_contact', 'record_commitment', 'in_contact'],
+    ['responded', 'hand_over', 'handed_over'],
+    ['handed_over', 'acknowledge_handover', 'handed_over'],
+    ['handed_over', 'settle', 'settled'],
   ])('%s --%s--> %s', (from, action, to) => {
     expect(transition(from, action)).toEqual({ ok: true, to });
   });
@@ -28,6 +34,11 @@ describe('case lifecycle', () => {
     ['settled', 'settle'],
     ['merged', 'reopen'],
     ['dismissed', 'respond'],
+    ['new', 'reassign'],
+    ['settled', 'reassign'],
+    ['assigned', 'record_commitment'],
+    ['responded', 'acknowledge_handover'],
+    ['merged', 'merge'],
   ])('%s refuses %s and says what is allowed', (from, action) => {
     const result = transition(from, action);
     expect(result.ok).toBe(false);

@@ -33,6 +33,9 @@ export const CASE_ACTIONS = [
   'dismiss',
   'merge',
   'reopen',
+  'reassign',
+  'record_commitment',
+  'acknowledge_handover',
 ] as const;
 export type CaseAction = (typeof CASE_ACTIONS)[number];
 
@@ -50,6 +53,11 @@ const TRANSITIONS: Record<CaseAction, { from: readonly CaseStatus[]; to: CaseSta
   dismiss: { from: OPEN, to: 'dismissed' },
   merge: { from: OPEN, to: 'merged' },
   reopen: { from: ['settled', 'dismissed'], to: 'assigned' },
+  // Manual reassignment: the new assignee has to acknowledge again.
+  reassign: { from: ['assigned', 'acknowledged', 'in_contact', 'responded', 'escalated'], to: 'assigned' },
+  record_commitment: { from: ['acknowledged', 'in_contact', 'responded', 'handed_over'], to: 'same' },
+  // The receiving department confirms it has taken the case over; the case stays handed over.
+  acknowledge_handover: { from: ['handed_over'], to: 'same' },
 };
 
 export function isClosed(status: CaseStatus): boolean {
@@ -67,5 +75,5 @@ export function transition(status: CaseStatus, action: CaseAction): TransitionRe
   const rule = TRANSITIONS[action];
   if (!rule.from.includes(status)) return { ok: false, status, allowed: allowedActions(status) };
   if (rule.to !== 'same') return { ok: true, to: rule.to };
-  return { ok: true, to: status === 'acknowledged' ? 'in_contact' : status };
+  return { ok: true, to: action === 'log_contact' && status === 'acknowledged' ? 'in_contact' : status };
 }

@@ -75,6 +75,51 @@ export class Case {
   @Column('integer', { default: 0 })
   postCount: number;
 
+  /** When the first contact with a party was logged. */
+  @Column('timestamptz', { nullable: true })
+  firstContactAt: Date | null;
+
+  /** SLA due times, computed from `openedAt`, the level's clocks and the calendar (config/sla.yaml). */
+  @Column('timestamptz', { nullable: true })
+  dueAcknowledgeAt: Date | null;
+
+  @Column('timestamptz', { nullable: true })
+  dueContactAt: Date | null;
+
+  @Column('timestamptz', { nullable: true })
+  dueResponseAt: Date | null;
+
+  @Column('timestamptz', { nullable: true })
+  dueSettleAt: Date | null;
+
+  /** 0 none, 1 reminded, 2 escalated to the street supervisor, 3 escalated to the district official. */
+  @Column('integer', { default: 0 })
+  escalationLevel: number;
+
+  /** The other party the posts name (物业公司, 开发商, a shop, a school, a utility). */
+  @Column('jsonb', { nullable: true })
+  counterparty: { kind: string; name: string } | null;
+
+  /** The routing team the case went to, when the responsibility matrix matched. */
+  @Column('integer', { nullable: true })
+  teamId: number | null;
+
+  @Column('integer', { nullable: true })
+  mergedIntoId: number | null;
+
+  @Column('text', { nullable: true })
+  dismissReason: string | null;
+
+  /** Hand-over to a department: the receiving body and when it acknowledged (null while in transit). */
+  @Column('text', { nullable: true })
+  handoverDepartment: string | null;
+
+  @Column('timestamptz', { nullable: true })
+  handoverAt: Date | null;
+
+  @Column('timestamptz', { nullable: true })
+  handoverAcknowledgedAt: Date | null;
+
   /** Optimistic lock: every change increments it. */
   @VersionColumn()
   version: number;

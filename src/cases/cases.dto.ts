@@ -1,5 +1,6 @@
 import { Transform, Type } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUrl, Max, MaxLength, Min, MinLength } from 'class-validator';
+import { IsBoolean, IsDate, IsIn, IsInt, IsObject, IsOptional, IsString, IsUrl, Max, MaxLength, Min, MinLength } from 'class-validator';
+import { CONTACT_CHANNELS, ContactChannel } from './case-contact.entity';
 import { CASE_OUTCOMES, CASE_STATUSES, CaseOutcome, CaseStatus } from './case-lifecycle';
 import { RESPONSE_KINDS, ResponseKind } from './response.entity';
 
@@ -13,6 +14,12 @@ export class ListCasesQuery {
   @Transform(({ value }) => value === 'true' || value === true)
   @IsBoolean()
   mine?: boolean;
+
+  /** Only cases with a clock that has run out (true) or none (false). */
+  @IsOptional()
+  @Transform(({ value }) => value === 'true' || value === true)
+  @IsBoolean()
+  overdue?: boolean;
 
   @IsOptional()
   @Type(() => Number)
@@ -32,14 +39,116 @@ export class PublishResponseBody {
   @IsIn(RESPONSE_KINDS)
   kind: ResponseKind;
 
+  /** The text as published; without it the category's template for `kind` is rendered with `variables`. */
+  @IsOptional()
   @IsString()
   @MinLength(2)
   @MaxLength(5000)
-  text: string;
+  text?: string;
+
+  /** Template variables, e.g. { "说明": "…" } (社区, 对方, 案件编号 and 日期 are filled in). */
+  @IsOptional()
+  @IsObject()
+  variables?: Record<string, string>;
 
   @IsOptional()
   @IsUrl({ protocols: ['http', 'https'], require_protocol: true, require_tld: false })
   publishedUrl?: string;
+
+  /** Where it was published: forum_reply, private_message, notice, wechat_group… */
+  @IsOptional()
+  @IsString()
+  @MaxLength(50)
+  channel?: string;
+}
+
+export class LogContactBody {
+  /** The party's forum handle or name (a resident, the property company…). */
+  @IsString()
+  @MinLength(1)
+  @MaxLength(200)
+  party: string;
+
+  @IsIn(CONTACT_CHANNELS)
+  channel: ContactChannel;
+
+  @IsString()
+  @MinLength(2)
+  @MaxLength(5000)
+  summary: string;
+}
+
+export class CommitmentBody {
+  @IsString()
+  @MinLength(2)
+  @MaxLength(2000)
+  text: string;
+
+  @Type(() => Date)
+  @IsDate()
+  dueAt: Date;
+}
+
+export class ReasonBody {
+  @IsString()
+  @MinLength(2)
+  @MaxLength(2000)
+  reason: string;
+}
+
+export class CommentBody {
+  @IsString()
+  @MinLength(1)
+  @MaxLength(5000)
+  text: string;
+}
+
+export class MergeBody {
+  @IsInt()
+  @Min(1)
+  intoCaseId: number;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(2000)
+  reason?: string;
+}
+
+export class HandOverBody {
+  /** The receiving body, e.g. 区住建局, 区市场监管局. */
+  @IsString()
+  @MinLength(2)
+  @MaxLength(200)
+  department: string;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(2000)
+  note?: string;
+}
+
+export class HandOverAckBody {
+  /** Who at the receiving body confirmed the hand-over. */
+  @IsString()
+  @MinLength(1)
+  @MaxLength(200)
+  receivedBy: string;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(2000)
+  note?: string;
+}
+
+export class ReassignBody {
+  @IsInt()
+  @Min(1)
+  assigneeId: number;
+
+  @IsString()
+  @MinLength(2)
+  @MaxLength(2000)
+  reason: string;
 }
 
 export class SettleCaseBody {
@@ -50,4 +159,12 @@ export class SettleCaseBody {
   @IsString()
   @MaxLength(2000)
   note?: string;
+}
+
+export class RevealBody {
+  /** Why the unmasked text is needed (e.g. 需要电话联系发帖人); recorded on the timeline. */
+  @IsString()
+  @MinLength(4)
+  @MaxLength(500)
+  reason: string;
 }

@@ -27,6 +27,14 @@ export class CaseResponse {
   @Column('text', { nullable: true })
   publishedUrl: string | null;
 
+  /** Where it was published: forum_reply, private_message, notice (公告), wechat_group… */
+  @Column('text', { nullable: true })
+  channel: string | null;
+
+  /** The template it was rendered from (`category/kind`), if any. */
+  @Column('text', { nullable: true })
+  templateKey: string | null;
+
   @Column('timestamptz', { default: () => 'now()' })
   publishedAt: Date;
 

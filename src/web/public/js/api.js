@@ -1,0 +1,140 @@
+// The API client: tokens live in sessionStorage (gone when the tab closes); a 401 triggers one
+// refresh (POST /auth/refresh, rotating) and one retry; a failed refresh ends the session.
+
+const KEY = 'tingfeng.session';
+
+export const session = {
+  get() {
+    try {
+      return JSON.parse(sessionStorage.getItem(KEY) || 'null');
+    } catch {
+      return null;
+    }
+  },
+  set(value) {
+    sessionStorage.setItem(KEY, JSON.stringify(value));
+  },
+  clear() {
+    sessionStorage.removeItem(KEY);
+  },
+};
+
+export class ApiError extends Error {
+  constructor(status, body) {
+    const error = body && body.error ? body.error : {};
+    super(error.message || `HTTP ${status}`);
+    this.status = status;
+    this.code = error.code || 'http_' + status;
+    this.details = error.details || {};
+  }
+}
+
+let refreshing = null;
+
+async function refreshTokens() {
+  const current = session.get();
+  if (!current || !current.refreshToken) return false;
+  if (!refreshing) {
+    refreshing = (async () => {
+      const res = await fetch('/auth/refresh', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ refreshToken: current.refreshToken }),
+      });
+      if (!res.ok) return false;
+      const tokens = await res.json();
+      session.set({ ...session.get(), accessToken: tokens.accessToken, refreshToken: tokens.refreshToken });
+      return true;
+    })().finally(() => {
+      setTimeout(() => (refreshing = null), 0);
+    });
+  }
+  return refreshing;
+}
+
+function authHeaders() {
+  const current = session.get();
+  return current && current.accessToken ? { authorization: `Bearer ${current.accessToken}` } : {};
+}
+
+/** True when the server has no such route at all (a feature not deployed yet), not merely no such record. */
+export function isMissingRoute(error) {
+  return error instanceof ApiError && error.status === 404 && /^Cannot [A-Z]+ /.test(error.message);
+}
+
+/** JSON request to the API. Throws ApiError with the API's error code on failure. */
+export async function api(path, { method = 'GET', body, signal, retried = false } = {}) {
+  const res = await fetch(path, {
+    method,
+    signal,
+    headers: { accept: 'application/json', ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...authHeaders() },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  if (res.status === 401 && !retried && path !== '/auth/login') {
+    if (await refreshTokens()) return api(path, { method, body, signal, retried: true });
+    session.clear();
+    window.dispatchEvent(new CustomEvent('tingfeng:signed-out'));
+  }
+  const text = await res.text();
+  let parsed;
+  try {
+    parsed = text ? JSON.parse(text) : undefined;
+  } catch {
+    parsed = undefined;
+  }
+  if (!res.ok) throw new ApiError(res.status, parsed);
+  return parsed;
+}
+
+export async function login(username, password) {
+  const tokens = await api('/auth/login', { method: 'POST', body: { username, password } });
+  session.set({ accessToken: tokens.accessToken, refreshToken: tokens.refreshToken });
+  const me = await api('/auth/me');
+  session.set({ ...session.get(), user: me });
+  return me;
+}
+
+export async function logout() {
+  try {
+    await api('/auth/logout', { method: 'POST' });
+  } catch {
+    // The session ends locally either way.
+  }
+  session.clear();
+}
+
+/** GET that answers null instead of throwing when the endpoint does not exist (404) or is not for this role (403). */
+export async function optional(path) {
+  try {
+    return await api(path);
+  } catch (error) {
+    if (error instanceof ApiError && (error.status === 404 || error.status === 403)) return null;
+    throw error;
+  }
+}
+
+/** Every page of GET /cases for the given query (pageSize 200). */
+export async function allCases(query = {}) {
+  const items = [];
+  for (let page = 1; page < 100; page++) {
+    const params = new URLSearchParams({ ...query, page: String(page), pageSize: '200' });
+    const res = await api(`/cases?${params}`);
+    items.push(...res.items);
+    if (items.length >= res.total || res.items.length === 0) break;
+  }
+  return items;
+}
+
+let areasPromise = null;
+/** The areas in the user's scope (id → area), or an empty map when the server cannot say. */
+export function areas() {
+  if (!areasPromise) {
+    areasPromise = optional('/web/areas')
+      .then((list) => new Map((list || []).map((a) => [a.id, a])))
+      .catch(() => new Map());
+  }
+  return areasPromise;
+}
+export function forgetAreas() {
+  areasPromise = null;
+}

@@ -1,0 +1,170 @@
+// Periods, the settlement report, medians and exports shared by the dashboard and the monthly report.
+import { allCases, api } from './api.js';
+import { fmtRate } from './ui.js';
+
+const pad = (n) => String(n).padStart(2, '0');
+/** 'YYYY-MM-DD' of a local date. */
+export const ymd = (d) => `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+/** Local midnight of 'YYYY-MM-DD'. */
+export const parseYmd = (s) => {
+  const [y, m, d] = s.split('-').map(Number);
+  return new Date(y, m - 1, d);
+};
+const addDays = (d, n) => new Date(d.getFullYear(), d.getMonth(), d.getDate() + n);
+const addMonths = (d, n) => new Date(d.getFullYear(), d.getMonth() + n, 1);
+
+export const PRESETS = {
+  'this-month': '本月',
+  'last-month': '上月',
+  'last-7': '近 7 天',
+  'last-30': '近 30 天',
+  'this-quarter': '本季度',
+  'this-year': '本年',
+  custom: '自定义',
+};
+
+/** [from, to) as local dates for a preset, `to` exclusive. */
+export function presetRange(preset, today = new Date()) {
+  const day = new Date(today.getFullYear(), today.getMonth(), today.getDate());
+  const month = new Date(day.getFullYear(), day.getMonth(), 1);
+  switch (preset) {
+    case 'last-month':
+      return [addMonths(month, -1), month];
+    case 'last-7':
+      return [addDays(day, -6), addDays(day, 1)];
+    case 'last-30':
+      return [addDays(day, -29), addDays(day, 1)];
+    case 'this-quarter': {
+      const q = new Date(day.getFullYear(), Math.floor(day.getMonth() / 3) * 3, 1);
+      return [q, addMonths(q, 3)];
+    }
+    case 'this-year':
+      return [new Date(day.getFullYear(), 0, 1), new Date(day.getFullYear() + 1, 0, 1)];
+    default:
+      return [month, addMonths(month, 1)];
+  }
+}
+
+export const isMonthRange = (from, to) => from.getDate() === 1 && to.getDate() === 1 && (to.getFullYear() - from.getFullYear()) * 12 + to.getMonth() - from.getMonth() === 1;
+
+/** The `count` periods ending with [from, to): calendar months when the period is one month, else equal lengths. */
+export function trendBuckets(from, to, count = 6) {
+  const buckets = [];
+  if (isMonthRange(from, to)) {
+    for (let i = count - 1; i >= 0; i--) {
+      const start = addMonths(from, -i);
+      buckets.push({ from: start, to: addMonths(start, 1), label: `${start.getMonth() + 1}月` });
+    }
+    return buckets;
+  }
+  const len = to.getTime() - from.getTime();
+  for (let i = count - 1; i >= 0; i--) {
+    const start = new Date(from.getTime() - i * len);
+    const end = new Date(to.getTime() - i * len);
+    buckets.push({ from: start, to: end, label: `${start.getMonth() + 1}/${start.getDate()}` });
+  }
+  return buckets;
+}
+
+export function settlement(from, to, level) {
+  const q = new URLSearchParams({ from: from.toISOString(), to: to.toISOString(), level });
+  return api(`/reports/settlement?${q}`);
+}
+
+/** Cases counted by the report for [from, to): opened in the period, neither dismissed nor merged. */
+export async function casesInPeriod(from, to) {
+  const all = await allCases();
+  return all.filter((c) => {
+    const at = new Date(c.openedAt).getTime();
+    return at >= from.getTime() && at < to.getTime() && c.status !== 'dismissed' && c.status !== 'merged';
+  });
+}
+
+export const METRICS = {
+  found: { label: '发现', test: () => true },
+  settled: { label: '化解', test: (c) => c.status === 'settled' && c.outcome === 'settled' },
+  open: { label: '未结', test: (c) => !['settled', 'dismissed', 'merged'].includes(c.status) },
+};
+
+export function median(values) {
+  const sorted = values.filter((v) => Number.isFinite(v)).sort((a, b) => a - b);
+  if (!sorted.length) return null;
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+/** Median minutes from opening to acknowledge, to the first response and to settling. */
+export function medians(cases) {
+  const minutes = (c, key) => (c[key] ? (new Date(c[key]).getTime() - new Date(c.openedAt).getTime()) / 60_000 : NaN);
+  return {
+    acknowledge: median(cases.map((c) => minutes(c, 'acknowledgedAt'))),
+    respond: median(cases.map((c) => minutes(c, 'firstResponseAt'))),
+    settle: median(cases.filter((c) => c.status === 'settled').map((c) => minutes(c, 'closedAt'))),
+  };
+}
+
+export function fmtDuration(minutes) {
+  if (minutes === null || minutes === undefined) return '—';
+  if (minutes < 1) return '不到 1 分钟';
+  if (minutes < 60) return `${Math.round(minutes)} 分钟`;
+  if (minutes < 48 * 60) return `${(minutes / 60).toFixed(1)} 小时`;
+  return `${(minutes / 1440).toFixed(1)} 天`;
+}
+
+/** Per-category figures: the report's (small cells suppressed) when it has them, else counted from the cases. */
+export function categoryTable(report, cases) {
+  const byCategory = new Map();
+  const hasCells = report.rows.some((r) => Array.isArray(r.categories));
+  if (hasCells) {
+    for (const row of report.rows) {
+      for (const cell of row.categories || []) {
+        const entry = byCategory.get(cell.category) || { category: cell.category, found: 0, settled: 0, suppressed: 0 };
+        if (cell.suppressed) entry.suppressed++;
+        else {
+          entry.found += cell.found;
+          entry.settled += cell.settled;
+        }
+        byCategory.set(cell.category, entry);
+      }
+    }
+  } else {
+    for (const c of cases) {
+      const key = c.category || '未分类';
+      const entry = byCategory.get(key) || { category: key, found: 0, settled: 0, suppressed: 0 };
+      entry.found++;
+      if (METRICS.settled.test(c)) entry.settled++;
+      byCategory.set(key, entry);
+    }
+  }
+  return [...byCategory.values()].sort((a, b) => b.found - a.found || a.category.localeCompare(b.category, 'zh-CN'));
+}
+
+export function exportRows(report) {
+  const head = ['区域', '发现', '化解', '未结', '化解率'];
+  const rows = report.rows.map((r) => [r.name, r.found, r.settled, r.open, fmtRate(r.settlementRate)]);
+  rows.push(['合计', report.total.found, report.total.settled, report.total.open, fmtRate(report.total.settlementRate)]);
+  return [head, ...rows];
+}
+
+/** CSV with a byte-order mark and CRLF, so Excel opens the Chinese text correctly. */
+export function toCsv(rows) {
+  const cell = (v) => {
+    const text = String(v ?? '');
+    return /[",\r\n]/.test(text) || /^[=+\-@]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+  };
+  return '\ufeff' + rows.map((r) => r.map(cell).join(',')).join('\r\n') + '\r\n';
+}
+
+/** An Excel 2003 XML workbook (opens in Excel and WPS without any library). */
+export function toExcelXml(rows, sheet = '化解统计') {
+  const esc = (v) => String(v ?? '').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+  const cell = (v) => (typeof v === 'number' ? `<Cell><Data ss:Type="Number">${v}</Data></Cell>` : `<Cell><Data ss:Type="String">${esc(v)}</Data></Cell>`);
+  return [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    '<?mso-application progid="Excel.Sheet"?>',
+    '<Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet" xmlns:ss="urn:schemas-microsoft-com:office:spreadsheet">',
+    `<Worksheet ss:Name="${esc(sheet)}"><Table>`,
+    ...rows.map((r) => `<Row>${r.map(cell).join('')}</Row>`),
+    '</Table></Worksheet></Workbook>',
+  ].join('\n');
+}

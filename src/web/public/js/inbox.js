@@ -1,0 +1,108 @@
+// 社工 inbox: my open cases, most urgent first (warning level, then due time), counts at the top,
+// new cases appear without reloading. Supervisors, officials and admins see the cases of their area.
+import { allCases, areas } from './api.js';
+import { watch } from './live.js';
+import {
+  areaLabel, dueAt, fmtRelative, fmtTime, h, isOverdue, LEVEL_RANK, levelBadge, OPEN_STATUSES, render, statusBadge, toast,
+} from './ui.js';
+
+/** Most urgent first: level, then overdue, then the earliest due time (or the oldest case when there is no SLA). */
+export function sortCases(cases, now = Date.now()) {
+  const dueOf = (c) => new Date(dueAt(c) || c.openedAt).getTime();
+  return [...cases].sort(
+    (a, b) =>
+      (LEVEL_RANK[a.level] ?? 9) - (LEVEL_RANK[b.level] ?? 9) ||
+      Number(isOverdue(b, now)) - Number(isOverdue(a, now)) ||
+      dueOf(a) - dueOf(b) ||
+      a.id - b.id,
+  );
+}
+
+export async function inboxPage({ user, params }) {
+  const mineOnly = user.role === 'worker' || params.get('mine') === 'true';
+  const showClosed = params.get('status') === 'all';
+  const title = user.role === 'worker' ? '我的案件' : '辖区案件';
+  const counters = h('div', { class: 'counters', 'aria-label': '案件统计' });
+  const list = h('ol', { class: 'case-list', 'aria-label': '案件列表，最紧急的在前' });
+  const stamp = h('span', { class: 'muted small', 'aria-live': 'off' });
+  const filter = h(
+    'div',
+    { class: 'row no-print' },
+    h('a', { href: '#/inbox', class: showClosed ? 'button secondary' : 'button', 'aria-current': showClosed ? null : 'true' }, '未结案件'),
+    h('a', { href: '#/inbox?status=all', class: showClosed ? 'button' : 'button secondary', 'aria-current': showClosed ? 'true' : null }, '全部案件'),
+    h('span', { class: 'spacer' }),
+    stamp,
+  );
+  render(h('div', { class: 'page-head' }, h('h1', {}, title)), counters, filter, list);
+
+  const seen = new Set();
+  let first = true;
+  const areaMap = await areas();
+
+  async function load() {
+    const query = { ...(mineOnly ? { mine: 'true' } : {}), ...(showClosed ? {} : { status: OPEN_STATUSES.join(',') }) };
+    const cases = sortCases(await allCases(query));
+    const now = Date.now();
+    const open = cases.filter((c) => OPEN_STATUSES.includes(c.status));
+    const fresh = first ? [] : cases.filter((c) => !seen.has(c.id));
+    counters.replaceChildren(
+      counter('未结案件', open.length, 'count-open'),
+      counter('待签收', open.filter((c) => c.status === 'assigned' || c.status === 'new').length, 'count-unacknowledged'),
+      counter('已逾期', open.filter((c) => isOverdue(c, now)).length, 'count-overdue', true),
+      counter('红色/橙色预警', open.filter((c) => c.level === 'red' || c.level === 'orange').length, 'count-high', true),
+    );
+    list.replaceChildren(
+      ...(cases.length
+        ? cases.map((c) => caseItem(c, areaMap, now, fresh.includes(c)))
+        : [h('li', { class: 'panel muted' }, showClosed ? '暂无案件。' : '暂无未结案件，新案件会自动出现在这里。')]),
+    );
+    for (const c of cases) seen.add(c.id);
+    if (fresh.length) toast(`收到 ${fresh.length} 件新案件：${fresh.map((c) => c.category || c.number).join('、')}`);
+    stamp.textContent = `更新于 ${fmtTime(new Date())}`;
+    first = false;
+  }
+
+  await load();
+  return watch(() => load());
+}
+
+function counter(label, value, id, alert = false) {
+  return h(
+    'div',
+    { class: `counter ${alert && value > 0 ? 'alert' : ''}`, id },
+    h('div', { class: 'value' }, String(value)),
+    h('div', { class: 'label' }, label),
+  );
+}
+
+function caseItem(c, areaMap, now, isNew) {
+  const due = dueAt(c);
+  const overdue = isOverdue(c, now);
+  return h(
+    'li',
+    { class: `case-item lv-${c.level} ${isNew ? 'is-new' : ''}`, dataset: { caseId: String(c.id) } },
+    h(
+      'a',
+      { href: `#/cases/${c.id}` },
+      h(
+        'div',
+        { class: 'title' },
+        levelBadge(c.level),
+        h('span', {}, c.category || '未分类'),
+        h('span', { class: 'muted' }, '·'),
+        h('span', {}, areaLabel(areaMap, c.areaId)),
+        overdue ? h('span', { class: 'badge overdue' }, '已逾期') : null,
+        isNew ? h('span', { class: 'badge new-item' }, '新') : null,
+      ),
+      h(
+        'div',
+        { class: 'meta' },
+        h('span', {}, c.number),
+        statusBadge(c.status),
+        h('span', {}, `${c.postCount} 条帖子`),
+        h('span', {}, `立案 ${fmtRelative(c.openedAt, now)}`),
+        due ? h('span', {}, `${overdue ? '已超时' : '期限'} ${fmtRelative(due, now)}（${fmtTime(due)}）`) : null,
+      ),
+    ),
+  );
+}

@@ -1,4 +1,5 @@
 import { CallHandler, ExecutionContext, Injectable, Logger, NestInterceptor } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Request, Response } from 'express';
 import { catchError, Observable, tap, throwError } from 'rxjs';
@@ -6,6 +7,7 @@ import { DataSource } from 'typeorm';
 import { AppError } from '../common/app-error';
 import { httpStatusOf } from '../common/http-error.filter';
 import type { Actor } from './actor';
+import { AUDIT_BODY_KEY } from './auth.decorators';
 import { AuditEntry } from './audit-entry.entity';
 
 const SECRET_KEYS = /pass(word)?|token|secret/i;
@@ -26,13 +28,18 @@ export function sanitizeForAudit(value: unknown, depth = 0): unknown {
 export class AuditInterceptor implements NestInterceptor {
   private readonly logger = new Logger(AuditInterceptor.name);
 
-  constructor(@InjectDataSource() private readonly db: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly reflector: Reflector,
+  ) {}
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     if (context.getType() !== 'http') return next.handle();
     const req = context.switchToHttp().getRequest<Request & { actor?: Actor; id?: unknown }>();
     if (['GET', 'HEAD', 'OPTIONS'].includes(req.method)) return next.handle();
     const res = context.switchToHttp().getResponse<Response>();
+    const sizeOnly = this.reflector.getAllAndOverride<string>(AUDIT_BODY_KEY, [context.getHandler(), context.getClass()]) === 'size-only';
+    const body = sizeOnly ? { bytes: Number(req.headers['content-length'] ?? 0), items: Array.isArray(req.body?.items) ? req.body.items.length : undefined } : sanitizeForAudit(req.body);
     const write = (status: number, error?: unknown) => {
       const route = (req.route as { path?: string } | undefined)?.path ?? req.path;
       const entry: Partial<AuditEntry> = {
@@ -43,7 +50,7 @@ export class AuditInterceptor implements NestInterceptor {
         status,
         ip: req.ip ?? null,
         requestId: req.id === undefined ? null : String(req.id),
-        details: { params: req.params, body: sanitizeForAudit(req.body), ...(error instanceof AppError ? { error: error.code } : error ? { error: 'internal' } : {}) },
+        details: { params: req.params, body, ...(error instanceof AppError ? { error: error.code } : error ? { error: 'internal' } : {}) },
       };
       this.db
         .getRepository(AuditEntry)

@@ -59,11 +59,19 @@ export class RetentionService {
       return report;
     }
     report.unlinkedPosts = await this.inBatches(`DELETE FROM posts WHERE id IN (SELECT p.id FROM posts p WHERE ${UNLINKED} LIMIT ${BATCH})`, cutoffs.unlinkedPosts);
-    report.purgedPostTexts = await this.inBatches(
-      `UPDATE posts SET title = '', body = '', author = NULL, text_purged_at = now()
-       WHERE id IN (SELECT p.id FROM posts p WHERE ${PURGEABLE} LIMIT ${BATCH})`,
-      cutoffs.purgedPostTexts,
-    );
+    // Earlier revisions hold the same words: they go with the post's text.
+    for (;;) {
+      const [{ n }] = await this.db.query(
+        `WITH purged AS (
+           UPDATE posts SET title = '', body = '', author = NULL, text_purged_at = now()
+           WHERE id IN (SELECT p.id FROM posts p WHERE ${PURGEABLE} LIMIT ${BATCH}) RETURNING id),
+         revisions AS (UPDATE post_revisions SET title = '', body = '', author = NULL WHERE post_id IN (SELECT id FROM purged))
+         SELECT count(*)::int AS n FROM purged`,
+        [cutoffs.purgedPostTexts],
+      );
+      report.purgedPostTexts += n;
+      if (n < BATCH) break;
+    }
     report.auditEntries = await this.inBatches(`DELETE FROM audit_log WHERE id IN (SELECT id FROM audit_log WHERE at < $1 LIMIT ${BATCH})`, cutoffs.auditEntries);
     this.logger.log({ ...report, cutoffs: undefined }, 'retention applied');
     return report;

@@ -79,6 +79,10 @@ describe('privacy: small report cells and retention', () => {
     const behindOldCase = await post(800);
     const behindOpenCase = await post(800);
     const sharedWithOpen = await post(800);
+    await db.query(
+      `INSERT INTO post_revisions (post_id, revision, title, body, author, content_hash, fetched_at) VALUES ($1, 1, '旧标题', '旧正文', '某网友', 'h', now())`,
+      [behindOldCase],
+    );
     await kase('qita', '噪音扰民', 'settled', 400, [behindOldCase, sharedWithOpen]);
     await kase('qita', '噪音扰民', 'in_contact', null, [behindOpenCase, sharedWithOpen]);
     await db.query(`INSERT INTO audit_log (at, action, path, status) VALUES (now() - interval '400 days', 'POST /x', '/x', 200), (now(), 'POST /y', '/y', 200)`);
@@ -96,7 +100,49 @@ describe('privacy: small report cells and retention', () => {
     expect(left.map((p: { id: number }) => p.id)).toEqual([newUnlinked, behindOldCase, behindOpenCase, sharedWithOpen]);
     expect(left.find((p: { id: number }) => p.id === behindOldCase)).toEqual({ id: behindOldCase, title: '', body: '', author: null, purged: true });
     expect(left.filter((p: { purged: boolean }) => !p.purged)).toHaveLength(3);
+    expect(await db.query(`SELECT title, body, author FROM post_revisions WHERE post_id = $1`, [behindOldCase])).toEqual([{ title: '', body: '', author: null }]);
     expect((await db.query(`SELECT count(*)::int AS n FROM cases WHERE area_id = $1`, [await area('qita')]))[0].n).toBe(2);
     expect((await retention.run({ dryRun: true })).purgedPostTexts).toBe(0);
+  });
+
+  it('masks personal data in case details for everyone; the assignee reveals one post with a recorded reason', async () => {
+    const [p] = await db.query(
+      `INSERT INTO posts (source_id, external_id, url, title, body, author, content_hash)
+       VALUES ($1, 'pii-1', 'http://x.invalid/pii-1', '泰和花园物业乱收费 电话13912345678', '联系我：13912345678，身份证330204198806061234，邮箱li.si@example.com', '泰和住户', 'h-pii') RETURNING id`,
+      [sourceId],
+    );
+    const [worker] = await db.query(`SELECT id FROM users WHERE username = 'sg-huachuan'`);
+    const caseId = await kase('huachuan', '物业纠纷', 'assigned', null, [p.id]);
+    await db.query(`UPDATE cases SET assignee_id = $1 WHERE id = $2`, [worker.id, caseId]);
+
+    const api = new Api(service.url!);
+    const assignee = await api.login('sg-huachuan', DEMO_PASSWORD);
+    const official = await api.login('official', DEMO_PASSWORD);
+    for (const who of [assignee, official]) {
+      const detail = (await who.get(`/cases/${caseId}`)).body;
+      const text = JSON.stringify(detail.posts);
+      expect(text).not.toContain('13912345678');
+      expect(text).not.toContain('330204198806061234');
+      expect(text).not.toContain('li.si@example.com');
+      expect(detail.posts[0].body).toBe('联系我：[电话]，身份证[身份证号]，邮箱[邮箱]');
+      expect(detail.posts[0].author).toBe('泰和住户');
+    }
+
+    expect((await official.post(`/cases/${caseId}/posts/${p.id}/reveal`, { reason: '需要核实' })).status).toBe(403);
+    const other = await api.login('sg-zhenan', DEMO_PASSWORD);
+    expect((await other.post(`/cases/${caseId}/posts/${p.id}/reveal`, { reason: '需要核实' })).status).toBe(403);
+    expect((await assignee.post(`/cases/${caseId}/posts/${p.id}/reveal`, {})).status).toBe(400);
+
+    const revealed = await assignee.post(`/cases/${caseId}/posts/${p.id}/reveal`, { reason: '需要电话联系发帖人' });
+    expect(revealed.status).toBe(200);
+    expect(revealed.body.body).toContain('13912345678');
+    const supervisor = await api.login('sup-baihe', DEMO_PASSWORD);
+    expect((await supervisor.post(`/cases/${caseId}/posts/${p.id}/reveal`, { reason: '街道复核' })).status).toBe(200);
+
+    const timeline = (await official.get(`/cases/${caseId}`)).body.timeline.filter((e: { type: string }) => e.type === 'personal_data_revealed');
+    expect(timeline.map((e: { actorId: number; data: { reason: string; postId: number } }) => [e.actorId, e.data.reason, e.data.postId])).toEqual([
+      [worker.id, '需要电话联系发帖人', p.id],
+      [expect.any(Number), '街道复核', p.id],
+    ]);
   });
 });

@@ -2,18 +2,22 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { LoggerModule } from 'nestjs-pino';
+import { AnalysisApiModule } from './analysis/analysis-api.module';
 import { AreasModule } from './areas/areas.module';
 import { AuthModule } from './auth/auth.module';
 import { CasesModule } from './cases/cases.module';
 import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
+import { CrawlModule } from './crawl/crawl.module';
 import { dataSourceOptions } from './database/data-source';
 import { HealthController } from './health/health.controller';
 import { OpsModule } from './ops/ops.module';
 import { QueuesModule } from './queues/queues.module';
 import { ReportsModule } from './reports/reports.module';
+import { RoutingModule } from './routing/routing.module';
 import { RulesModule } from './rules/rules.module';
 import { SourcesModule } from './sources/sources.module';
+import { WebModule } from './web/web.module';
 import { WorkerModule } from './worker/worker.module';
 
 /**
@@ -57,10 +61,14 @@ export class AppModule {
         QueuesModule,
         AreasModule,
         RulesModule,
+        AnalysisApiModule,
         AuthModule,
         SourcesModule,
+        CrawlModule,
         CasesModule,
+        RoutingModule,
         ReportsModule,
+        WebModule,
         OpsModule,
         ...(runsWorkers ? [WorkerModule] : []),
       ],

@@ -1,3 +1,6 @@
+import type { SlaConfig } from '../cases/sla-config';
+import type { NotifyConfig } from '../notify/notify-config';
+
 export const PROCESS_ROLES = ['api', 'worker', 'all'] as const;
 export type ProcessRole = (typeof PROCESS_ROLES)[number];
 
@@ -67,4 +70,23 @@ export class AppConfig {
     intervalSeconds: number;
     graceSeconds: number;
   };
+  analysis: {
+    /** Paths relative to the project root. */
+    categoryModel: string;
+    idfTable: string;
+    taxonomy: string;
+    lexiconDir: string;
+    grouping: {
+      /** Same-topic posts of one area or place within this many days join one open case. */
+      windowDays: number;
+      /** SimHash Hamming distance up to which two posts are near-duplicates. */
+      duplicateBits: number;
+      /** A case closed fewer days ago than this reopens when its dispute comes back. */
+      reopenDays: number;
+    };
+  };
+  /** SLA clocks per warning level and the working-hours calendar (config/sla.yaml). */
+  sla: SlaConfig;
+  /** Notification channels (webhooks, WeCom, DingTalk, e-mail) and delivery retries. */
+  notify: NotifyConfig;
 }

@@ -2,6 +2,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { join, resolve } from 'node:path';
 import { load } from 'js-yaml';
+import { parseSlaConfig } from '../cases/sla-config';
+import { parseNotifyConfig } from '../notify/notify-config';
 import { AppConfig, LOG_LEVELS, PROCESS_ROLES } from './app-config';
 
 export class ConfigError extends Error {
@@ -15,6 +17,10 @@ export class ConfigError extends Error {
 }
 
 type Env = Record<string, string | undefined>;
+
+const failSetting = (setting: string, message: string): never => {
+  throw new ConfigError(setting, message);
+};
 type Raw = Record<string, unknown>;
 
 /** The project root: the folder that holds config/default.yaml (works from src/ and from dist/src/). */
@@ -231,5 +237,18 @@ export function loadConfig(overrides: Raw = {}, env: Env = process.env, argv: st
       intervalSeconds: r.int('reconcile.intervalSeconds', 1, 86_400),
       graceSeconds: r.int('reconcile.graceSeconds', 0, 86_400),
     },
+    analysis: {
+      categoryModel: r.text('analysis.categoryModel'),
+      idfTable: r.text('analysis.idfTable'),
+      taxonomy: r.text('analysis.taxonomy'),
+      lexiconDir: r.text('analysis.lexiconDir'),
+      grouping: {
+        windowDays: r.int('analysis.grouping.windowDays', 1, 365),
+        duplicateBits: r.int('analysis.grouping.duplicateBits', 0, 16),
+        reopenDays: r.int('analysis.grouping.reopenDays', 0, 365),
+      },
+    },
+    sla: parseSlaConfig(merge(readYaml(join(root, r.text('sla.file')), 'sla.file'), (raw.sla ?? {}) as Raw), failSetting),
+    notify: parseNotifyConfig((raw.notify ?? {}) as Raw, failSetting),
   };
 }

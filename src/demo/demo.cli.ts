@@ -18,7 +18,8 @@ function arg(name: string): string | undefined {
  */
 async function main(): Promise<void> {
   // The demo signs tokens with a fresh secret unless AUTH_SECRET is set (tokens die with the process).
-  const config = loadConfig({ role: 'all' }, { ...process.env, AUTH_SECRET: process.env.AUTH_SECRET || randomBytes(32).toString('hex') });
+  // The demo forum runs on loopback, which the crawler refuses unless allowed explicitly (demo only).
+  const config = loadConfig({ role: 'all', crawl: { allowPrivateHosts: ['127.0.0.1', '::1'] } }, { ...process.env, AUTH_SECRET: process.env.AUTH_SECRET || randomBytes(32).toString('hex') });
   try {
     await preflight(config.databaseUrl, config.redisUrl, { createDatabase: true });
   } catch (error) {
@@ -45,13 +46,14 @@ async function main(): Promise<void> {
     [
       '',
       'tingfeng demo is running.',
+      `  Console:      ${api}/   (opens the web console; log in with a demo account below)`,
       `  API:          ${api}   (log in: POST ${api}/auth/login)`,
       `  Health:       ${api}/health`,
       `  Demo forum:   ${forumUrl}   (a new post every ${Math.round(everyMs / 1000)} s)`,
       `  Database:     ${redactUrl(config.databaseUrl)}`,
       `  Redis:        ${redactUrl(config.redisUrl)}`,
       `  Accounts:     official, sup-baihe, sg-huachuan, operator, admin … (password: ${DEMO_PASSWORD})`,
-      '  Cases appear within a minute: GET /cases with the token of official.',
+      '  Cases appear within a minute: in the console as sg-huachuan (inbox) or official (dashboard), or GET /cases.',
       '  Ctrl+C stops everything.',
       '',
     ].join('\n'),

@@ -4,10 +4,14 @@ export enum QueueName {
   Analyze = 'analyze',
   Route = 'route',
   Maintenance = 'maintenance',
+  Sla = 'sla',
+  Notify = 'notify',
 }
 
 export interface CrawlJob {
   sourceId: number;
+  /** A scheduled crawl delayed by the source's jitter (so it is still subject to active hours, but not jittered again). */
+  jittered?: boolean;
 }
 export interface AnalyzeJob {
   postId: number;
@@ -15,6 +19,18 @@ export interface AnalyzeJob {
 }
 export interface RouteJob {
   caseId: number;
+}
+/** An SLA timer (clock × stage of a case) or a commitment's due reminder. */
+export interface SlaJob {
+  caseId: number;
+  clock?: string;
+  stage?: string;
+  commitmentId?: number;
+  /** When the timer is due (ISO); the handler re-checks the case before it acts. */
+  at: string;
+}
+export interface NotifyJob {
+  notificationId: number;
 }
 
 /**
@@ -25,6 +41,9 @@ export interface RouteJob {
 export const jobIds = {
   analyze: (postId: number, contentHash: string) => `analyze-${postId}-${contentHash.slice(0, 16)}`,
   route: (caseId: number) => `route-${caseId}`,
+  slaTimer: (caseId: number, clock: string, stage: string) => `sla-${caseId}-${clock}-${stage}`,
+  commitment: (commitmentId: number) => `commitment-${commitmentId}`,
+  notify: (notificationId: number) => `notify-${notificationId}`,
   crawlScheduler: (sourceId: number) => `crawl-source-${sourceId}`,
   crawlNow: (sourceId: number, at: Date) => `crawl-now-${sourceId}-${Math.floor(at.getTime() / 10_000)}`,
 };

@@ -5,6 +5,11 @@ import { CasesModule } from '../cases/cases.module';
 import { AppConfig } from '../config/app-config';
 import { CrawlModule } from '../crawl/crawl.module';
 import { CrawlProcessor } from '../crawl/crawl.processor';
+import { SlaProcessor } from '../cases/sla.processor';
+import { SlaSweeper } from '../cases/sla-sweeper.service';
+import { NotifyModule } from '../notify/notify.module';
+import { NotifyProcessor } from '../notify/notify.processor';
+import { NotifyRelay } from '../notify/notify-relay.service';
 import { PostsModule } from '../posts/posts.module';
 import { PrivacyModule } from '../privacy/privacy.module';
 import { RetentionProcessor } from '../privacy/retention.processor';
@@ -17,8 +22,8 @@ import { ReconcilerService } from './reconciler.service';
  * is `worker` or `all`, so an `api` process never consumes jobs.
  */
 @Module({
-  imports: [AnalysisModule, CasesModule, CrawlModule, PostsModule, PrivacyModule, RoutingModule],
-  providers: [CrawlProcessor, AnalyzeProcessor, RouteProcessor, ReconcilerService, RetentionProcessor],
+  imports: [AnalysisModule, CasesModule, CrawlModule, PostsModule, PrivacyModule, RoutingModule, NotifyModule],
+  providers: [CrawlProcessor, AnalyzeProcessor, RouteProcessor, ReconcilerService, RetentionProcessor, SlaProcessor, SlaSweeper, NotifyProcessor, NotifyRelay],
   exports: [ReconcilerService],
 })
 export class WorkerModule implements OnApplicationBootstrap {

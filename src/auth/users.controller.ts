@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { notFound } from '../common/app-error';
 import { AdminService } from './admin.service';
-import { Roles } from './auth.decorators';
+import { AuditSubject, Roles } from './auth.decorators';
 import { AuthService } from './auth.service';
 import { User } from './user.entity';
 import { CreateUserBody, UpdateUserBody } from './users.dto';
@@ -29,11 +29,13 @@ export class UsersController {
   }
 
   @Patch(':id')
+  @AuditSubject('users')
   update(@Param('id', ParseIntPipe) id: number, @Body() body: UpdateUserBody) {
     return this.admin.updateUser(id, body);
   }
 
   @Post(':id/reset-password')
+  @AuditSubject('users')
   @HttpCode(200)
   resetPassword(@Param('id', ParseIntPipe) id: number) {
     return this.admin.resetPassword({ id });
@@ -41,6 +43,7 @@ export class UsersController {
 
   /** Ends every session of the user at once (a lost phone, a departure). */
   @Post(':id/revoke-sessions')
+  @AuditSubject('users')
   @HttpCode(200)
   async revokeSessions(@Param('id', ParseIntPipe) id: number) {
     if (!(await this.db.getRepository(User).existsBy({ id }))) throw notFound('User', id);

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, ParseIntPipe, Post, Query } from '@nestjs/common';
 import type { Actor } from '../auth/actor';
-import { CurrentActor, Roles } from '../auth/auth.decorators';
+import { AuditSubject, CurrentActor, Roles } from '../auth/auth.decorators';
 import type { UserRole } from '../auth/user.entity';
 import { NotificationsQueryService } from '../notify/notifications-query.service';
 import { CaseActionsService } from './case-actions.service';
@@ -25,6 +25,8 @@ import { ResponseTemplates } from './response-templates.service';
 /** Who may act on cases at all; the service then checks assignment and area scope. Operators only read. */
 const CASE_ACTORS: UserRole[] = ['worker', 'supervisor', 'official', 'admin'];
 
+/** Every action's audit entry holds the case as it was before and after. */
+@AuditSubject('cases')
 @Controller('cases')
 export class CasesController {
   constructor(

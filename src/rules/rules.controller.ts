@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseIntPipe, Post, Put } from '@nestjs/common';
-import { CurrentActor, Roles } from '../auth/auth.decorators';
+import { AuditSubject, CurrentActor, Roles } from '../auth/auth.decorators';
 import type { Actor } from '../auth/actor';
 import { AppError } from '../common/app-error';
 import { RuleDryRunService } from './rule-dry-run.service';
@@ -71,6 +71,7 @@ export class RulesController {
   }
 
   @Put(':id')
+  @AuditSubject('rules')
   async update(@Param('id', ParseIntPipe) id: number, @Body() body: unknown, @CurrentActor() actor: Actor) {
     const rule = await this.rules.get(id);
     const input = ruleBody(body, rule.code);
@@ -79,6 +80,7 @@ export class RulesController {
 
   /** Deletes a rule that never opened a case; disables one that did. */
   @Delete(':id')
+  @AuditSubject('rules')
   remove(@Param('id', ParseIntPipe) id: number) {
     return this.rules.remove(id);
   }

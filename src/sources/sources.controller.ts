@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseIntPipe, Patch, Post, Query } from '@nestjs/common';
-import { Roles } from '../auth/auth.decorators';
+import { AuditSubject, Roles } from '../auth/auth.decorators';
 import { AppError } from '../common/app-error';
 import type { SourceInput } from './source-validation';
 import { SourcesService } from './sources.service';
@@ -40,12 +40,14 @@ export class SourcesController {
   }
 
   @Patch(':id')
+  @AuditSubject('sources')
   @Roles('operator', 'admin')
   update(@Param('id', ParseIntPipe) id: number, @Body() body: Partial<SourceInput>) {
     return this.sources.update(id, body);
   }
 
   @Delete(':id')
+  @AuditSubject('sources')
   @HttpCode(204)
   @Roles('operator', 'admin')
   async remove(@Param('id', ParseIntPipe) id: number) {
@@ -53,6 +55,7 @@ export class SourcesController {
   }
 
   @Post(':id/crawl')
+  @AuditSubject('sources')
   @HttpCode(202)
   @Roles('operator', 'admin')
   crawlNow(@Param('id', ParseIntPipe) id: number) {
@@ -61,6 +64,7 @@ export class SourcesController {
 
   /** A new push token for a push source, shown once (only its hash is kept); the previous one stops working. */
   @Post(':id/push-token')
+  @AuditSubject('sources')
   @Roles('operator', 'admin')
   rotatePushToken(@Param('id', ParseIntPipe) id: number) {
     return this.sources.rotatePushToken(id);

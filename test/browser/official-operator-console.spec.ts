@@ -52,13 +52,22 @@ describe('console: official (区) and operator (运维)', () => {
     expect(bars).toBeGreaterThanOrEqual(4);
     await screenshot(page, 'official-dashboard-1280');
 
-    // CSV export, generated in the page.
+    // CSV export, built by the server and recorded in the audit log.
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: '导出 CSV' }).click()]);
+    expect(download.suggestedFilename()).toMatch(/^化解统计_\d{4}-\d{2}-\d{2}_\d{4}-\d{2}-\d{2}\.csv$/);
     const csv = readFileSync((await download.path())!, 'utf8');
     const lines = csv.replace(/^\ufeff/, '').trim().split('\r\n');
     expect(lines[0]).toBe('区域,发现,化解,未结,化解率');
     expect(lines).toContain(`合计,${report.total.found},${report.total.settled},${report.total.open},50.0%`);
     expect(lines).toHaveLength(report.rows.length + 2);
+    const [xls] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: '导出 Excel' }).click()]);
+    expect(readFileSync((await xls.path())!, 'utf8')).toContain('<Data ss:Type="String">合计</Data>');
+    const admin = await env.as('admin');
+    const exports = (await admin.get(`/audit?action=${encodeURIComponent('GET /reports/settlement/export')}`)).body.items;
+    expect(exports.map((e: { actorRole: string; status: number; details: { body: { query: { format: string } } } }) => [e.actorRole, e.status, e.details.body.query.format]).sort()).toEqual([
+      ['official', 200, 'csv'],
+      ['official', 200, 'xls'],
+    ]);
 
     // Drill-down from a street's "found" to the cases behind it.
     const street = report.rows.find((r: { name: string }) => r.name === '白鹤街道');

@@ -42,6 +42,10 @@ describe('user management and the gazetteer through the API', () => {
 
     const promoted = await admin.patch(`/users/${me.id}`, { role: 'supervisor', scope: ['baizhang'] });
     expect(promoted.body).toMatchObject({ role: 'supervisor' });
+    // The audit entry keeps the user as it was before and after, without the password hash.
+    const audited = await eventuallyItems(admin, `/audit?action=${encodeURIComponent('PATCH /users/:id')}`);
+    const change = audited.find((e: { status: number }) => e.status === 200);
+    expect(change.details).toMatchObject({ subject: 'users', before: { role: 'worker', password_hash: '[redacted]' }, after: { role: 'supervisor' }, body: { role: 'supervisor' } });
     expect((await temp.get('/auth/me')).status).toBe(401);
 
     const reset = await admin.post(`/users/${me.id}/reset-password`);
@@ -75,3 +79,12 @@ describe('user management and the gazetteer through the API', () => {
     expect((await operator.request('DELETE', `/areas/${huachuan.id}/aliases/${encodeURIComponent('划船菜场')}`)).status).toBe(404);
   });
 });
+
+async function eventuallyItems(api: Api, path: string) {
+  for (let i = 0; i < 40; i++) {
+    const items = (await api.get(path)).body.items;
+    if (items?.length) return items;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`nothing at ${path}`);
+}

@@ -96,6 +96,7 @@ const MATRIX: Record<string, Entry> = {
   'POST /routing/responsibilities': { allow: ['admin'] },
   'DELETE /routing/responsibilities/{id}': { allow: ['admin'] },
   'GET /reports/settlement': { allow: ['supervisor', 'official', 'admin'] },
+  'GET /reports/settlement/export': { allow: ['supervisor', 'official', 'admin'] },
   'GET /notifications': { allow: LOGGED_IN },
   'GET /notifications/stream': { allow: LOGGED_IN },
   'GET /notifications/dead-letters': { allow: ['admin'] },
@@ -135,7 +136,7 @@ describe('authorisation matrix: every endpoint × role × inside/outside scope',
       .replace(/\{[a-zA-Z]+\}/g, '999999');
     const entry = MATRIX[route];
     const abort = new AbortController();
-    const res = await fetch(`${service.url}${path}${route === 'GET /reports/settlement' ? '?from=2026-01-01T00:00:00Z&to=2027-01-01T00:00:00Z' : ''}`, {
+    const res = await fetch(`${service.url}${path}${route.startsWith('GET /reports/settlement') ? '?from=2026-01-01T00:00:00Z&to=2027-01-01T00:00:00Z' : ''}`, {
       method,
       signal: abort.signal,
       headers: { 'content-type': 'application/json', ...(tokens.has(who) ? { authorization: `Bearer ${tokens.get(who)}` } : {}) },

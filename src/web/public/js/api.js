@@ -86,6 +86,28 @@ export async function api(path, { method = 'GET', body, signal, retried = false 
   return parsed;
 }
 
+/**
+ * A file from the API (an export): the server builds it and records the export in the audit log.
+ * Resolves to { name, blob }.
+ */
+export async function fetchFile(path, { retried = false } = {}) {
+  const res = await fetch(path, { headers: authHeaders() });
+  if (res.status === 401 && !retried && (await refreshTokens())) return fetchFile(path, { retried: true });
+  if (!res.ok) {
+    let parsed;
+    try {
+      parsed = await res.json();
+    } catch {
+      parsed = undefined;
+    }
+    throw new ApiError(res.status, parsed);
+  }
+  const disposition = res.headers.get('content-disposition') || '';
+  const encoded = /filename\*=UTF-8''([^;]+)/i.exec(disposition);
+  const name = encoded ? decodeURIComponent(encoded[1]) : (/filename="([^"]+)"/i.exec(disposition) || [])[1] || 'export';
+  return { name, blob: await res.blob() };
+}
+
 export async function login(username, password) {
   const tokens = await api('/auth/login', { method: 'POST', body: { username, password } });
   session.set({ accessToken: tokens.accessToken, refreshToken: tokens.refreshToken });

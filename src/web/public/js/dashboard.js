@@ -1,14 +1,24 @@
 // 官员 dashboard: found, settled, settlement rate, open and overdue; medians; by area and category;
 // trend and area charts; every number drills down to the cases behind it; CSV and Excel export.
-import { areas } from './api.js';
+import { areas, fetchFile } from './api.js';
 import { areaChart, legend, trendChart } from './charts.js';
 import {
-  casesInPeriod, categoryTable, exportRows, fmtDuration, medians, METRICS, parseYmd, presetRange, PRESETS, settlement,
-  toCsv, toExcelXml, trendBuckets, ymd,
+  casesInPeriod, categoryTable, fmtDuration, medians, METRICS, parseYmd, presetRange, PRESETS, settlement, trendBuckets, ymd,
 } from './figures.js';
 import {
   AREA_LEVELS, areaLabel, download, field, fmtDate, fmtRate, h, isOverdue, levelBadge, render, select, statusBadge, subtree, timeEl,
 } from './ui.js';
+
+/** Exports are built by the server, which records each one in the audit log. */
+async function exportFile(format, from, to, level) {
+  const q = new URLSearchParams({ from: from.toISOString(), to: to.toISOString(), level, format });
+  try {
+    const { name, blob } = await fetchFile(`/reports/settlement/export?${q}`);
+    download(name, blob, blob.type);
+  } catch (error) {
+    window.alert(`导出失败：${error.message || error}`);
+  }
+}
 
 /** The period and level in the URL (so drill-down → back returns to the same view). */
 export function periodFromParams(params, user) {
@@ -87,8 +97,8 @@ export async function dashboardPage({ params, user }) {
     h(
       'div',
       { class: 'row no-print', style: 'margin-bottom:1rem' },
-      h('button', { type: 'button', class: 'secondary', id: 'export-csv', onclick: () => download(`化解统计_${ymd(from)}_${ymd(new Date(to.getTime() - 1))}.csv`, toCsv(exportRows(report)), 'text/csv;charset=utf-8') }, '导出 CSV'),
-      h('button', { type: 'button', class: 'secondary', id: 'export-xls', onclick: () => download(`化解统计_${ymd(from)}_${ymd(new Date(to.getTime() - 1))}.xls`, toExcelXml(exportRows(report)), 'application/vnd.ms-excel') }, '导出 Excel'),
+      h('button', { type: 'button', class: 'secondary', id: 'export-csv', onclick: () => exportFile('csv', from, to, level) }, '导出 CSV'),
+      h('button', { type: 'button', class: 'secondary', id: 'export-xls', onclick: () => exportFile('xls', from, to, level) }, '导出 Excel'),
       h('a', { class: 'button secondary', href: `#/report?month=${ymd(from).slice(0, 7)}` }, '月度报告（可打印）'),
     ),
     h(

@@ -1,6 +1,5 @@
-// Periods, the settlement report, medians and exports shared by the dashboard and the monthly report.
+// Periods, the settlement report and medians shared by the dashboard and the monthly report.
 import { allCases, api } from './api.js';
-import { fmtRate } from './ui.js';
 
 const pad = (n) => String(n).padStart(2, '0');
 /** 'YYYY-MM-DD' of a local date. */
@@ -139,32 +138,3 @@ export function categoryTable(report, cases) {
   return [...byCategory.values()].sort((a, b) => b.found - a.found || a.category.localeCompare(b.category, 'zh-CN'));
 }
 
-export function exportRows(report) {
-  const head = ['区域', '发现', '化解', '未结', '化解率'];
-  const rows = report.rows.map((r) => [r.name, r.found, r.settled, r.open, fmtRate(r.settlementRate)]);
-  rows.push(['合计', report.total.found, report.total.settled, report.total.open, fmtRate(report.total.settlementRate)]);
-  return [head, ...rows];
-}
-
-/** CSV with a byte-order mark and CRLF, so Excel opens the Chinese text correctly. */
-export function toCsv(rows) {
-  const cell = (v) => {
-    const text = String(v ?? '');
-    return /[",\r\n]/.test(text) || /^[=+\-@]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-  };
-  return '\ufeff' + rows.map((r) => r.map(cell).join(',')).join('\r\n') + '\r\n';
-}
-
-/** An Excel 2003 XML workbook (opens in Excel and WPS without any library). */
-export function toExcelXml(rows, sheet = '化解统计') {
-  const esc = (v) => String(v ?? '').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-  const cell = (v) => (typeof v === 'number' ? `<Cell><Data ss:Type="Number">${v}</Data></Cell>` : `<Cell><Data ss:Type="String">${esc(v)}</Data></Cell>`);
-  return [
-    '<?xml version="1.0" encoding="UTF-8"?>',
-    '<?mso-application progid="Excel.Sheet"?>',
-    '<Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet" xmlns:ss="urn:schemas-microsoft-com:office:spreadsheet">',
-    `<Worksheet ss:Name="${esc(sheet)}"><Table>`,
-    ...rows.map((r) => `<Row>${r.map(cell).join('')}</Row>`),
-    '</Table></Worksheet></Workbook>',
-  ].join('\n');
-}

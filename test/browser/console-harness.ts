@@ -112,7 +112,7 @@ export async function openPage(console: ConsoleEnv, width: 1280 | 375): Promise<
   const errors: string[] = [];
   page.on('pageerror', (error) => errors.push(`pageerror: ${error.message}`));
   page.on('console', (message) => {
-    if (message.type() === 'error' && !/status of 40[134]/.test(message.text())) errors.push(`console: ${message.text()}`);
+    if (message.type() === 'error' && !/status of 40[1349]/.test(message.text())) errors.push(`console: ${message.text()}`);
   });
   return { page, errors };
 }

@@ -147,12 +147,32 @@ export async function allCases(query = {}) {
   return items;
 }
 
+/**
+ * Areas from GET /areas (the gazetteer: id, code, name, level, parentId, aliases) with `path`
+ * ("/1/4/9/") rebuilt from parentId. `scopeIds` given: only those areas and everything below them.
+ */
+export function areaTree(list, scopeIds) {
+  const byId = new Map(list.map((a) => [a.id, { ...a }]));
+  const pathOf = (a, seen = 0) => {
+    if (a.path) return a.path;
+    const parent = a.parentId === null || a.parentId === undefined ? null : byId.get(a.parentId);
+    a.path = `${parent && seen < 32 ? pathOf(parent, seen + 1) : '/'}${a.id}/`;
+    return a.path;
+  };
+  for (const a of byId.values()) pathOf(a);
+  if (!scopeIds) return byId;
+  const roots = scopeIds.map((id) => byId.get(id)).filter(Boolean);
+  return new Map([...byId].filter(([, a]) => roots.some((r) => a.path.startsWith(r.path))).sort((x, y) => x[1].path.localeCompare(y[1].path)));
+}
+
 let areasPromise = null;
-/** The areas in the user's scope (id → area), or an empty map when the server cannot say. */
+/** The areas in the user's scope (id → area, with path), or an empty map when the server cannot say. */
 export function areas() {
   if (!areasPromise) {
-    areasPromise = optional('/web/areas')
-      .then((list) => new Map((list || []).map((a) => [a.id, a])))
+    const user = session.get() && session.get().user;
+    const scope = user && Array.isArray(user.scopeAreaIds) ? user.scopeAreaIds : null;
+    areasPromise = optional('/areas')
+      .then((list) => areaTree(list || [], scope))
       .catch(() => new Map());
   }
   return areasPromise;

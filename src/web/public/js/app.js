@@ -6,14 +6,16 @@ import { casePage } from './case.js';
 import { dashboardPage, drillPage } from './dashboard.js';
 import { reportPage } from './report.js';
 import { opsPage } from './ops.js';
+import { gazetteerPage } from './gazetteer.js';
+import { rulesPage } from './rules.js';
 
 /** Pages each role sees in the navigation, first one is home. */
 const NAV = {
   worker: [['inbox', '我的案件']],
   supervisor: [['dashboard', '统计看板'], ['inbox', '辖区案件'], ['report', '月度报告']],
   official: [['dashboard', '统计看板'], ['inbox', '辖区案件'], ['report', '月度报告'], ['ops', '数据源']],
-  operator: [['ops', '数据源与规则']],
-  admin: [['dashboard', '统计看板'], ['inbox', '全部案件'], ['report', '月度报告'], ['ops', '数据源与规则']],
+  operator: [['ops', '数据源'], ['rules', '预警规则'], ['gazetteer', '地名库']],
+  admin: [['dashboard', '统计看板'], ['inbox', '全部案件'], ['report', '月度报告'], ['ops', '数据源'], ['rules', '预警规则'], ['gazetteer', '地名库']],
 };
 
 const ROUTES = {
@@ -23,6 +25,8 @@ const ROUTES = {
   drill: drillPage,
   report: reportPage,
   ops: opsPage,
+  rules: rulesPage,
+  gazetteer: gazetteerPage,
 };
 
 /** Stops timers and streams of the page being left. */

@@ -1,6 +1,6 @@
 // Case page: the posts behind the case with the matched terms highlighted and why each rule fired,
 // area and category, responses, the timeline, and the actions the case's status allows.
-import { api, areas, isMissingRoute, optional } from './api.js';
+import { api, areas, areaTree, isMissingRoute, optional } from './api.js';
 import { firedTerms, highlightSegments } from './highlight.js';
 import {
   areaLabel, AREA_LEVELS, CLOCKS, dueAt, errorText, EVENTS, field, fmtRelative, h, isOverdue, LEVELS, levelBadge, OUTCOMES,
@@ -45,7 +45,7 @@ export async function casePage({ args, user }) {
     const detail = await api(`/cases/${id}`);
     if (stopped) return;
     const mayAct = detail.assigneeId === user.id || ['supervisor', 'official', 'admin'].includes(user.role);
-    const actions = mayAct ? await actionPanel(detail, show) : null;
+    const actions = mayAct ? await actionPanel(detail, show, user) : null;
     render(
       h(
         'div',
@@ -177,6 +177,7 @@ function eventText(event, user) {
     d.outcome ? `结果：${OUTCOMES[d.outcome] || d.outcome}` : '',
     d.kind ? `类型：${RESPONSE_KINDS[d.kind] || d.kind}` : '',
     d.note ? `说明：${d.note}` : '',
+    d.reason ? `原因：${d.reason}` : '',
     d.postId ? `帖子 #${d.postId}` : '',
   ].filter(Boolean);
   return `${EVENTS[event.type] || event.type} · ${who}${extra.length ? ' · ' + extra.join('；') : ''}`;
@@ -211,7 +212,7 @@ async function perform(button, run, done, reshow, focusId) {
   }
 }
 
-async function actionPanel(detail, reshow) {
+async function actionPanel(detail, reshow, user) {
   const can = allowed(detail);
   const parts = [];
   if (can.includes('acknowledge')) {
@@ -227,8 +228,9 @@ async function actionPanel(detail, reshow) {
     if (!can.includes(extra.action)) continue;
     parts.push(extra.form(detail, (button, run, done) => perform(button, run, done, reshow)));
   }
-  if (!parts.length) {
-    parts.push(h('p', { class: 'muted' }, detail.status === 'settled' ? '案件已办结。' : '当前状态下没有可执行的操作。'));
+  if (correctionAvailable) parts.push(await correctionForm(detail, reshow, user));
+  if (!parts.filter((p) => !(p instanceof Element && p.id === 'extra-correct')).length) {
+    parts.unshift(h('p', { class: 'muted' }, detail.status === 'settled' ? '案件已办结。' : '当前状态下没有可执行的操作。'));
   }
   return h('section', { class: 'panel actions', 'aria-labelledby': 'actions-title' }, h('h2', { id: 'actions-title' }, '处置操作'), parts);
 }
@@ -314,5 +316,104 @@ function settleForm(detail, reshow) {
     field('act-settle-outcome', '办结结果', outcome),
     field('act-settle-note', '办结说明（可选）', note),
     h('div', { style: 'margin-top:.6rem' }, button),
+  );
+}
+
+/** False once the server said it has no PATCH /cases/:id/classification route (an older server). */
+let correctionAvailable = true;
+let correctionOptions = null;
+let correctionOptionsFor = null;
+
+/** Categories (those of the rules, when this user may read them, and of the cases in view) and communities. */
+async function loadCorrectionOptions(userId) {
+  if (correctionOptionsFor !== userId) correctionOptions = null;
+  correctionOptionsFor = userId;
+  if (!correctionOptions) {
+    correctionOptions = (async () => {
+      const [rules, page, list] = await Promise.all([
+        ruleNames(),
+        optional('/cases?page=1&pageSize=200').catch(() => null),
+        optional('/areas').catch(() => null),
+      ]);
+      const categories = new Set([...rules.values()].map((r) => r.category).filter(Boolean));
+      for (const c of (page && page.items) || []) if (c.category) categories.add(c.category);
+      const tree = areaTree(list || []);
+      const communities = [...tree.values()]
+        .filter((a) => a.level === 'community')
+        .map((a) => ({ code: a.code, id: a.id, label: areaLabel(tree, a.id) }))
+        .sort((a, b) => a.label.localeCompare(b.label, 'zh-CN'));
+      return { categories: [...categories].sort((a, b) => a.localeCompare(b, 'zh-CN')), communities };
+    })().catch((error) => {
+      correctionOptions = null;
+      throw error;
+    });
+  }
+  return correctionOptions;
+}
+
+/** 更正分类/区域: PATCH /cases/:id/classification { category?, areaCode?, reason }; the correction feeds the classifier and the gazetteer. */
+async function correctionForm(detail, reshow, user) {
+  const { categories, communities } = await loadCorrectionOptions(user.id);
+  const currentCategory = detail.category || '';
+  const currentCode = detail.area ? detail.area.code : (communities.find((c) => c.id === detail.areaId) || {}).code || '';
+  const categoryOptions = [...new Set([currentCategory, ...categories].filter(Boolean))];
+  const category = h(
+    'select',
+    {},
+    currentCategory ? null : h('option', { value: '' }, '（未分类）'),
+    categoryOptions.map((c) => h('option', { value: c, selected: c === currentCategory }, c === currentCategory ? `${c}（当前）` : c)),
+  );
+  const areaOptions = communities.some((c) => c.code === currentCode) || !currentCode ? communities : [{ code: currentCode, label: detail.area ? detail.area.name : currentCode }, ...communities];
+  const area = h(
+    'select',
+    {},
+    currentCode ? null : h('option', { value: '' }, '（未定位）'),
+    areaOptions.map((c) => h('option', { value: c.code, selected: c.code === currentCode }, c.code === currentCode ? `${c.label}（当前）` : c.label)),
+  );
+  const reason = h('textarea', { required: true, minlength: 2, maxlength: 500, placeholder: '如：帖子说的是镇安新村，不是划船社区' });
+  const message = h('div', { class: 'error-box small', role: 'alert', hidden: true });
+  const button = h('button', { type: 'submit' }, '提交更正');
+  return h(
+    'details',
+    { class: 'extra-action correction', id: 'extra-correct' },
+    h('summary', {}, '更正分类/区域'),
+    h(
+      'form',
+      {
+        'aria-label': '更正分类或区域',
+        onsubmit: (event) => {
+          event.preventDefault();
+          message.hidden = true;
+          const body = { reason: reason.value.trim() };
+          if (category.value && category.value !== currentCategory) body.category = category.value;
+          if (area.value && area.value !== currentCode) body.areaCode = area.value;
+          if (!body.category && !body.areaCode) {
+            message.textContent = '请先选择新的类别或区域。';
+            message.hidden = false;
+            category.focus();
+            return;
+          }
+          perform(
+            button,
+            async () => {
+              try {
+                return await api(`/cases/${detail.id}/classification`, { method: 'PATCH', body });
+              } catch (error) {
+                if (isMissingRoute(error)) correctionAvailable = false;
+                throw error;
+              }
+            },
+            '分类/区域已更正。',
+            reshow,
+          );
+        },
+      },
+      h('p', { class: 'muted small' }, '更正会记入时间线，并用于改进自动分类和地名库。'),
+      field('act-correct-category', '类别', category),
+      field('act-correct-area', '所属社区', area),
+      field('act-correct-reason', '更正原因', reason),
+      message,
+      h('div', { style: 'margin-top:.6rem' }, button),
+    ),
   );
 }

@@ -120,7 +120,7 @@ export async function opsPage({ user }) {
                 h(
                   'tr',
                   {},
-                  h('td', { 'data-label': '规则' }, h('div', {}, r.name || r.code), h('div', { class: 'muted small' }, r.code)),
+                  h('td', { 'data-label': '规则' }, h('div', {}, canCrawl ? h('a', { href: `#/rules/${r.id}` }, r.name || r.code) : r.name || r.code), h('div', { class: 'muted small' }, r.code)),
                   h('td', { 'data-label': '类别' }, r.category || '—'),
                   h('td', { 'data-label': '等级' }, `${LEVELS[r.level] || r.level || '—'}`),
                   h('td', { 'data-label': '版本', class: 'num' }, r.version ?? '—'),

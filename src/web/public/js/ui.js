@@ -63,6 +63,7 @@ export const EVENTS = {
   reassigned: '改派',
   sla_reminder: '超时提醒',
   sla_escalated: '超时上报',
+  reclassified: '更正分类/区域',
 };
 
 export function levelBadge(level) {

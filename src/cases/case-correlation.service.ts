@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import type { Analysis } from '../analysis/analysis.entity';
 import { AppConfig } from '../config/app-config';
-import { AggregateCondition, evaluateAggregate } from '../rules/aggregate-rule';
+import { AggregateCondition, AggregateOutcome, evaluateAggregate, raisedLevel } from '../rules/aggregate-rule';
 import { Rule } from '../rules/rule.entity';
 import { caseFromPosts, decideGrouping, GroupingPost, GroupingReason } from './case-grouping';
 import type { Case } from './case.entity';
@@ -15,6 +15,8 @@ export interface CorrelationResult {
   created: boolean;
   attached: boolean;
   reopened?: boolean;
+  /** An aggregate condition held and the open case's warning level went up (a 'level_raised' event). */
+  levelRaised?: boolean;
   reason?: GroupingReason | 'same_rule';
 }
 
@@ -67,8 +69,8 @@ export class CaseCorrelationService {
       const rule = await this.db.getRepository(Rule).findOneBy({ id: fired.ruleId });
       if (!rule) continue;
       const result = await this.attach(analysis, analysis.areaId, rule);
-      // A reopened case has a fresh settle clock: its timers follow once the change is committed.
-      if (result?.reopened) await this.sla.sync(result.caseId);
+      // A reopened case has a fresh settle clock, a raised level shorter clocks: timers follow once committed.
+      if (result?.reopened || result?.levelRaised) await this.sla.sync(result.caseId);
       if (result) results.push(result);
     }
     return results;
@@ -85,14 +87,35 @@ export class CaseCorrelationService {
       );
       if (done.length) return { caseId: done[0].case_id, created: false, attached: false };
 
+      // An aggregate rule opens a case only when enough matching posts of the area came together, and
+      // raises the level of the open case a post of it joins while the condition holds.
+      const aggregate = (rule.definition as { aggregate?: AggregateCondition }).aggregate;
+      let aggregatePosts: number[] = [];
+      let aggregateOutcome: ReturnType<typeof evaluateAggregate> | undefined;
+      if (aggregate) {
+        const span = aggregate.windowHours * (aggregate.type === 'spike' ? aggregate.baselineWindows + 1 : 1);
+        const events: { post_id: number; at: Date; author: string | null }[] = await tx.query(
+          `SELECT DISTINCT ON (p.id) p.id AS post_id, coalesce(p.published_at, p.fetched_at) AS at, p.author
+             FROM analyses a JOIN posts p ON p.id = a.post_id
+            WHERE a.area_id = $1 AND a.fired_rules @> $2::jsonb AND coalesce(p.published_at, p.fetched_at) > now() - make_interval(hours => $3)`,
+          [areaId, JSON.stringify([{ ruleId: rule.id }]), span],
+        );
+        aggregateOutcome = evaluateAggregate(aggregate, events.map((e) => ({ at: new Date(e.at).getTime(), author: e.author })), Date.now());
+        const windowStart = Date.now() - aggregate.windowHours * 3_600_000;
+        aggregatePosts = events.filter((e) => new Date(e.at).getTime() > windowStart && e.post_id !== postId).map((e) => e.post_id);
+      }
+
+      const raise = async (r: CorrelationResult): Promise<CorrelationResult> =>
+        aggregate && aggregateOutcome?.holds ? { ...r, levelRaised: await this.raiseLevel(tx, r.caseId, aggregate, aggregateOutcome, rule, postId) } : r;
+
       const same: { id: number }[] = await tx.query(
         `SELECT id FROM cases WHERE area_id = $1 AND rule_id = $2 AND status NOT IN (${CLOSED_SQL}) FOR UPDATE`,
         [areaId, rule.id],
       );
-      if (same.length) return this.attachPost(tx, same[0].id, postId, 'same_rule');
+      if (same.length) return raise(await this.attachPost(tx, same[0].id, postId, 'same_rule'));
 
       const grouped = await this.group(tx, analysis, areaId, rule.id);
-      if (grouped?.action === 'attach') return this.attachPost(tx, grouped.caseId, postId, grouped.reason);
+      if (grouped?.action === 'attach') return raise(await this.attachPost(tx, grouped.caseId, postId, grouped.reason));
       if (grouped?.action === 'reopen') {
         const [{ level }]: { level: Case['level'] }[] = await tx.query(`SELECT level FROM cases WHERE id = $1`, [grouped.caseId]);
         const reopened: { id: number }[] = await tx.query(
@@ -106,27 +129,12 @@ export class CaseCorrelationService {
             grouped.caseId,
             { postId, reason: grouped.reason, ruleId: rule.id, ruleCode: rule.code, ruleVersion: rule.version },
           ]);
-          return { ...(await this.attachPost(tx, grouped.caseId, postId, grouped.reason)), reopened: true };
+          return raise({ ...(await this.attachPost(tx, grouped.caseId, postId, grouped.reason)), reopened: true });
         }
       }
 
       // An aggregate rule opens a case only when enough matching posts of the area came together.
-      const aggregate = (rule.definition as { aggregate?: AggregateCondition }).aggregate;
-      let aggregatePosts: number[] = [];
-      let aggregateOutcome: ReturnType<typeof evaluateAggregate> | undefined;
-      if (aggregate) {
-        const span = aggregate.windowHours * (aggregate.type === 'spike' ? aggregate.baselineWindows + 1 : 1);
-        const events: { post_id: number; at: Date; author: string | null }[] = await tx.query(
-          `SELECT DISTINCT ON (p.id) p.id AS post_id, coalesce(p.published_at, p.fetched_at) AS at, p.author
-             FROM analyses a JOIN posts p ON p.id = a.post_id
-            WHERE a.area_id = $1 AND a.fired_rules @> $2::jsonb AND coalesce(p.published_at, p.fetched_at) > now() - make_interval(hours => $3)`,
-          [areaId, JSON.stringify([{ ruleId: rule.id }]), span],
-        );
-        aggregateOutcome = evaluateAggregate(aggregate, events.map((e) => ({ at: new Date(e.at).getTime(), author: e.author })), Date.now());
-        if (!aggregateOutcome.holds) return null;
-        const windowStart = Date.now() - aggregate.windowHours * 3_600_000;
-        aggregatePosts = events.filter((e) => new Date(e.at).getTime() > windowStart && e.post_id !== postId).map((e) => e.post_id);
-      }
+      if (aggregate && !aggregateOutcome?.holds) return null;
 
       const created: { id: number }[] = await tx.query(
         `INSERT INTO cases (number, area_id, rule_id, category, level, status, version)
@@ -134,13 +142,13 @@ export class CaseCorrelationService {
                  $1, $2, $3, $4, 'new', 1)
          ON CONFLICT (area_id, rule_id) WHERE status NOT IN (${CLOSED_SQL}) DO NOTHING
          RETURNING id`,
-        [areaId, rule.id, rule.category, rule.level],
+        [areaId, rule.id, rule.category, aggregate?.level ?? rule.level],
       );
       if (created.length === 0) throw new Error(`open case for area ${areaId} and rule ${rule.id} appeared meanwhile; retrying`);
       const caseId = created[0].id;
       await tx.query(`INSERT INTO case_events (case_id, type, data) VALUES ($1, 'created', $2)`, [
         caseId,
-        { ruleId: rule.id, ruleCode: rule.code, ruleVersion: rule.version, areaId, level: rule.level, postId, ...(aggregateOutcome ? { aggregate: aggregateOutcome } : {}) },
+        { ruleId: rule.id, ruleCode: rule.code, ruleVersion: rule.version, areaId, level: aggregate?.level ?? rule.level, postId, ...(aggregateOutcome ? { aggregate: aggregateOutcome } : {}) },
       ]);
       for (const earlier of aggregatePosts) await this.attachPost(tx, caseId, earlier, 'same_rule');
       return { ...(await this.attachPost(tx, caseId, postId, 'same_rule')), created: true };
@@ -195,6 +203,30 @@ export class CaseCorrelationService {
       { windowDays, reopenDays, duplicateBits },
     );
     return decision.action === 'open' ? null : (decision as { action: 'attach' | 'reopen'; caseId: number; reason: GroupingReason });
+  }
+
+  /**
+   * Raises an open case's warning level to the aggregate's level (default: the rule's) when that is
+   * higher, with a 'level_raised' timeline event; clocks not yet met are shortened to the new level's
+   * (never lengthened). Returns whether it was raised.
+   */
+  private async raiseLevel(tx: EntityManager, caseId: number, aggregate: AggregateCondition, outcome: AggregateOutcome, rule: Rule, postId: number): Promise<boolean> {
+    const [c]: { level: string; opened_at: Date; status: string; due_acknowledge_at: Date | null; due_contact_at: Date | null; due_response_at: Date | null; due_settle_at: Date | null }[] =
+      await tx.query(`SELECT level, opened_at, status, due_acknowledge_at, due_contact_at, due_response_at, due_settle_at FROM cases WHERE id = $1 FOR UPDATE`, [caseId]);
+    if (!c || CLOSED_STATUSES.includes(c.status as never)) return false;
+    const to = raisedLevel(c.level, aggregate, rule.level);
+    if (!to) return false;
+    const due = this.sla.dueFields(new Date(c.opened_at), to);
+    const earlier = (current: Date | null, next: Date | null) => (current && next ? (next < new Date(current) ? next : new Date(current)) : (next ?? current));
+    await tx.query(
+      `UPDATE cases SET level = $2, due_acknowledge_at = $3, due_contact_at = $4, due_response_at = $5, due_settle_at = $6, version = version + 1 WHERE id = $1`,
+      [caseId, to, earlier(c.due_acknowledge_at, due.dueAcknowledgeAt), earlier(c.due_contact_at, due.dueContactAt), earlier(c.due_response_at, due.dueResponseAt), earlier(c.due_settle_at, due.dueSettleAt)],
+    );
+    await tx.query(`INSERT INTO case_events (case_id, type, data) VALUES ($1, 'level_raised', $2)`, [
+      caseId,
+      { from: c.level, to, before: { level: c.level }, after: { level: to }, ruleId: rule.id, ruleCode: rule.code, ruleVersion: rule.version, postId, aggregate: outcome },
+    ]);
+    return true;
   }
 
   private async attachPost(tx: EntityManager, caseId: number, postId: number, reason: GroupingReason | 'same_rule'): Promise<CorrelationResult> {

@@ -23,6 +23,8 @@ export const CASE_EVENT_TYPES = [
   'sla_reminder',
   'sla_escalated',
   'personal_data_revealed',
+  'reclassified',
+  'level_raised',
 ] as const;
 export type CaseEventType = (typeof CASE_EVENT_TYPES)[number];
 

@@ -1,12 +1,14 @@
-import { Body, Controller, Get, HttpCode, Param, ParseIntPipe, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, ParseIntPipe, Patch, Post, Query } from '@nestjs/common';
 import type { Actor } from '../auth/actor';
 import { AuditSubject, CurrentActor, Roles } from '../auth/auth.decorators';
 import type { UserRole } from '../auth/user.entity';
 import { NotificationsQueryService } from '../notify/notifications-query.service';
 import { CaseActionsService } from './case-actions.service';
+import { CaseClassificationService } from './case-classification.service';
 import { CasePrivacyService } from './case-privacy.service';
 import { CasesQueryService } from './cases-query.service';
 import {
+  ClassificationBody,
   CommentBody,
   CommitmentBody,
   HandOverAckBody,
@@ -35,6 +37,7 @@ export class CasesController {
     private readonly templates: ResponseTemplates,
     private readonly notifications: NotificationsQueryService,
     private readonly privacy: CasePrivacyService,
+    private readonly classification: CaseClassificationService,
   ) {}
 
   /** The unmasked text of one post, for the assignee or the street supervisor, with a recorded reason. */
@@ -165,5 +168,12 @@ export class CasesController {
   @HttpCode(200)
   reassign(@CurrentActor() actor: Actor, @Param('id', ParseIntPipe) id: number, @Body() body: ReassignBody) {
     return this.actions.reassign(id, actor, body);
+  }
+
+  /** Corrects the category and/or area (routing is not redone); the category becomes a training label of the posts. */
+  @Patch(':id/classification')
+  @Roles(...CASE_ACTORS)
+  reclassify(@CurrentActor() actor: Actor, @Param('id', ParseIntPipe) id: number, @Body() body: ClassificationBody) {
+    return this.classification.reclassify(id, actor, body);
   }
 }

@@ -168,3 +168,25 @@ export class RevealBody {
   @MaxLength(500)
   reason: string;
 }
+
+/** A corrected category and/or area (at least one); the confirmed category becomes a training label of the case's posts. */
+export class ClassificationBody {
+  /** A domain or dispute type of the taxonomy (config/taxonomy.yaml), e.g. 物业纠纷. */
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(100)
+  category?: string;
+
+  /** The code of an existing area. */
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(100)
+  areaCode?: string;
+
+  @IsString()
+  @MinLength(2)
+  @MaxLength(500)
+  reason: string;
+}

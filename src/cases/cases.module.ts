@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { AreasModule } from '../areas/areas.module';
 import { NotifyModule } from '../notify/notify.module';
 import { CaseActionsService } from './case-actions.service';
+import { CaseClassificationService } from './case-classification.service';
 import { CaseCorrelationService } from './case-correlation.service';
 import { CasePrivacyService } from './case-privacy.service';
 import { CasesQueryService } from './cases-query.service';
@@ -13,7 +14,7 @@ import { SlaTimers } from './sla-timers.service';
 @Module({
   imports: [AreasModule, NotifyModule],
   controllers: [CasesController],
-  providers: [CaseActionsService, CaseCorrelationService, CasePrivacyService, CasesQueryService, ResponseTemplates, SlaScheduler, SlaTimers],
+  providers: [CaseActionsService, CaseClassificationService, CaseCorrelationService, CasePrivacyService, CasesQueryService, ResponseTemplates, SlaScheduler, SlaTimers],
   exports: [CaseActionsService, CaseCorrelationService, CasesQueryService, SlaScheduler, SlaTimers],
 })
 export class CasesModule {}

@@ -5,6 +5,7 @@ import { AuditEntry } from '../auth/audit-entry.entity';
 import { AuthSession } from '../auth/auth-session.entity';
 import { User } from '../auth/user.entity';
 import { CaseCommitment } from '../cases/case-commitment.entity';
+import { ConfirmedLabel } from '../cases/confirmed-label.entity';
 import { CaseContact } from '../cases/case-contact.entity';
 import { CaseEvent } from '../cases/case-event.entity';
 import { CasePost } from '../cases/case-post.entity';
@@ -20,4 +21,4 @@ import { CrawlRun } from '../sources/crawl-run.entity';
 import { Source } from '../sources/source.entity';
 
 /** Every entity, for the data source and for TypeOrmModule. */
-export const ENTITIES = [Area, AreaAlias, User, AuthSession, AuditEntry, Source, CrawlRun, Post, PostRevision, Analysis, Rule, RuleVersion, Case, CasePost, CaseEvent, CaseResponse, CaseContact, CaseCommitment, Notification, Team, TeamMember, Responsibility];
+export const ENTITIES = [Area, AreaAlias, User, AuthSession, AuditEntry, Source, CrawlRun, Post, PostRevision, Analysis, Rule, RuleVersion, Case, CasePost, CaseEvent, CaseResponse, CaseContact, CaseCommitment, ConfirmedLabel, Notification, Team, TeamMember, Responsibility];

@@ -1,4 +1,4 @@
-import { AggregateConditionError, evaluateAggregate, validateAggregateCondition } from './aggregate-rule';
+import { AggregateConditionError, evaluateAggregate, raisedLevel, validateAggregateCondition } from './aggregate-rule';
 
 const H = 3_600_000;
 const now = 1000 * H;
@@ -22,6 +22,7 @@ describe('aggregate conditions', () => {
     [{ type: 'frequency', windowHours: 24 }, 'minPosts'],
     [{ type: 'frequency', windowHours: 0, minPosts: 2 }, 'windowHours'],
     [{ type: 'spike', windowHours: 24, baselineWindows: 7, factor: -1, minPosts: 3 }, 'factor'],
+    [{ type: 'frequency', windowHours: 24, minPosts: 2, level: 'purple' }, 'level'],
   ])('rejects %j naming %s', (input, field) => {
     expect(() => validateAggregateCondition(input)).toThrow(AggregateConditionError);
     try {
@@ -29,5 +30,21 @@ describe('aggregate conditions', () => {
     } catch (e) {
       expect((e as AggregateConditionError).field).toBe(field);
     }
+  });
+
+  it('keeps an optional level', () => {
+    expect(validateAggregateCondition({ type: 'frequency', windowHours: 24, minPosts: 2, level: 'red' })).toEqual({ type: 'frequency', windowHours: 24, minPosts: 2, level: 'red' });
+    expect(validateAggregateCondition({ type: 'frequency', windowHours: 24, minPosts: 2 })).not.toHaveProperty('level');
+  });
+
+  it.each([
+    ['blue', {}, 'orange', 'orange'],
+    ['blue', { level: 'red' as const }, 'yellow', 'red'],
+    ['orange', {}, 'orange', null],
+    ['red', {}, 'yellow', null],
+    ['red', { level: 'orange' as const }, 'red', null],
+    ['yellow', { level: 'orange' as const }, 'blue', 'orange'],
+  ])('case %s, condition %j, rule %s → raised to %s', (current, condition, rule, expected) => {
+    expect(raisedLevel(current, condition, rule as 'blue')).toBe(expected);
   });
 });

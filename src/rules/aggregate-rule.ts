@@ -6,13 +6,25 @@
  * - spike: the count in the last `windowHours` is at least `factor` times the average count per
  *   window over the trailing `baselineWindows` windows before it (and at least `minPosts`).
  *
- * The caller (correlation) opens a case or raises its level to the rule's level when one holds.
+ * The caller (correlation) opens a case when one holds, or raises the level of the open case the
+ * post joins to the condition's `level` (default: the rule's level) when that is higher.
  */
+import type { WarningLevel } from './rule.entity';
+
+const LEVELS: readonly WarningLevel[] = ['blue', 'yellow', 'orange', 'red'];
+
+/** blue < yellow < orange < red; -1 for anything else. */
+export function levelRank(level: string): number {
+  return LEVELS.indexOf(level as WarningLevel);
+}
+
 export interface FrequencyCondition {
   type: 'frequency';
   windowHours: number;
   minPosts?: number;
   minAuthors?: number;
+  /** The level an open case is raised to when the condition holds (default: the rule's level). */
+  level?: WarningLevel;
 }
 
 export interface SpikeCondition {
@@ -21,6 +33,7 @@ export interface SpikeCondition {
   baselineWindows: number;
   factor: number;
   minPosts: number;
+  level?: WarningLevel;
 }
 
 export type AggregateCondition = FrequencyCondition | SpikeCondition;
@@ -56,13 +69,15 @@ export function validateAggregateCondition(input: unknown): AggregateCondition {
     if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0 || v > max) throw new AggregateConditionError(field, `${field} must be a number above 0 and at most ${max}`);
     return v;
   };
+  if (o.level !== undefined && levelRank(o.level as string) < 0) throw new AggregateConditionError('level', `level must be one of ${LEVELS.join(', ')}`);
+  const level = o.level === undefined ? {} : { level: o.level as WarningLevel };
   if (o.type === 'frequency') {
-    const c: FrequencyCondition = { type: 'frequency', windowHours: positive('windowHours', 24 * 90)!, minPosts: positive('minPosts', 1e6, true), minAuthors: positive('minAuthors', 1e6, true) };
+    const c: FrequencyCondition = { type: 'frequency', windowHours: positive('windowHours', 24 * 90)!, minPosts: positive('minPosts', 1e6, true), minAuthors: positive('minAuthors', 1e6, true), ...level };
     if (c.minPosts === undefined && c.minAuthors === undefined) throw new AggregateConditionError('minPosts', 'a frequency condition needs minPosts or minAuthors');
     return c;
   }
   if (o.type === 'spike') {
-    return { type: 'spike', windowHours: positive('windowHours', 24 * 90)!, baselineWindows: positive('baselineWindows', 365)!, factor: positive('factor', 1000)!, minPosts: positive('minPosts', 1e6)! };
+    return { type: 'spike', windowHours: positive('windowHours', 24 * 90)!, baselineWindows: positive('baselineWindows', 365)!, factor: positive('factor', 1000)!, minPosts: positive('minPosts', 1e6)!, ...level };
   }
   throw new AggregateConditionError('type', 'type must be frequency or spike');
 }
@@ -81,4 +96,10 @@ export function evaluateAggregate(condition: AggregateCondition, events: readonl
   const baseline = before / condition.baselineWindows;
   const holds = recent.length >= condition.minPosts && recent.length >= condition.factor * Math.max(baseline, 1 / condition.baselineWindows);
   return { holds, posts: recent.length, authors, baseline };
+}
+
+/** The level to raise an open case to when an aggregate condition holds: the condition's level, else the rule's; null when the case is already at it or above. */
+export function raisedLevel(current: string, condition: Pick<AggregateCondition, 'level'>, ruleLevel: WarningLevel): WarningLevel | null {
+  const target = condition.level ?? ruleLevel;
+  return levelRank(target) > levelRank(current) ? target : null;
 }

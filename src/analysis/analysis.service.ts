@@ -8,6 +8,7 @@ import { PostsService } from '../posts/posts.service';
 import { RulesService } from '../rules/rules.service';
 import { Source } from '../sources/source.entity';
 import { analyseText } from './analysis-engine';
+import { DictionaryService } from './dictionary.service';
 import { AnalysisResources, analysisResources } from './analysis-resources';
 import { Analysis, FiredRule } from './analysis.entity';
 import { segmenter } from './segmenter';
@@ -34,6 +35,7 @@ export class AnalysisService implements OnModuleInit {
     private readonly areas: AreasService,
     private readonly rules: RulesService,
     private readonly config: AppConfig,
+    private readonly dictionary: DictionaryService,
   ) {}
 
   /** Loads the category model, taxonomy and lexicons at start-up (a broken model file stops the process). */
@@ -66,6 +68,7 @@ export class AnalysisService implements OnModuleInit {
     segmenter.addWords(aliases);
     const active = await this.rules.active();
     segmenter.addWords(active.terms);
+    segmenter.addWords(await this.dictionary.words());
     const chains = new Map<number, string[]>();
     for (const id of new Set(gazetteer.find(normalizeText(`${post.title}\n${post.body}`)).map((h) => h.areaId).concat(source?.defaultAreaId ?? []))) {
       chains.set(id, (await this.areas.chain(id)).flatMap((a) => [String(a.id), a.code]));

@@ -1,6 +1,7 @@
 import { AreaAlias } from '../areas/area-alias.entity';
 import { Area } from '../areas/area.entity';
 import { Analysis } from '../analysis/analysis.entity';
+import { DictionaryTerm } from '../analysis/dictionary-term.entity';
 import { AuditEntry } from '../auth/audit-entry.entity';
 import { AuthSession } from '../auth/auth-session.entity';
 import { User } from '../auth/user.entity';
@@ -21,4 +22,4 @@ import { CrawlRun } from '../sources/crawl-run.entity';
 import { Source } from '../sources/source.entity';
 
 /** Every entity, for the data source and for TypeOrmModule. */
-export const ENTITIES = [Area, AreaAlias, User, AuthSession, AuditEntry, Source, CrawlRun, Post, PostRevision, Analysis, Rule, RuleVersion, Case, CasePost, CaseEvent, CaseResponse, CaseContact, CaseCommitment, ConfirmedLabel, Notification, Team, TeamMember, Responsibility];
+export const ENTITIES = [DictionaryTerm, Area, AreaAlias, User, AuthSession, AuditEntry, Source, CrawlRun, Post, PostRevision, Analysis, Rule, RuleVersion, Case, CasePost, CaseEvent, CaseResponse, CaseContact, CaseCommitment, ConfirmedLabel, Notification, Team, TeamMember, Responsibility];

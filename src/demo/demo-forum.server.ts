@@ -71,8 +71,13 @@ export class DemoForum {
   private url?: string;
   private publishTimer?: NodeJS.Timeout;
 
-  /** `host` defaults to 127.0.0.1; the Docker demo listens on 0.0.0.0 so the forum can be opened from outside. */
-  constructor(opts: { port?: number; host?: string; pageSize?: number } = {}) {
+  /**
+   * `host` defaults to 127.0.0.1; the Docker demo listens on 0.0.0.0 so the forum can be opened from
+   * outside. `firstId` numbers the threads (default 1); the demo starts from a time-based number so a
+   * restarted forum never reuses the thread ids, and so the external ids, of an earlier run's posts.
+   */
+  constructor(opts: { port?: number; host?: string; pageSize?: number; firstId?: number } = {}) {
+    this.nextId = opts.firstId ?? 1;
     this.port = opts.port ?? 0;
     this.host = opts.host ?? '127.0.0.1';
     this.pageSize = opts.pageSize ?? 20;

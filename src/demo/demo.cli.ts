@@ -31,7 +31,7 @@ async function main(): Promise<void> {
   }
   await runMigrations(config.databaseUrl);
 
-  const forum = new DemoForum({ port: Number(arg('forum-port') ?? 3100), host: arg('forum-host') });
+  const forum = new DemoForum({ port: Number(arg('forum-port') ?? 3100), host: arg('forum-host'), firstId: Math.floor(Date.now() / 1000) % 100_000_000 });
   const forumUrl = await forum.start();
   const everyMs = Number(arg('post-every-ms') ?? 8000);
   const initial = DEMO_POSTS.slice(0, 6);

@@ -1,4 +1,6 @@
+import { ModulesContainer } from '@nestjs/core';
 import { CrawlProcessor } from '../../src/crawl/crawl.processor';
+import { WorkerModule } from '../../src/worker/worker.module';
 import { DemoForum } from '../../src/demo/demo-forum.server';
 import { DEMO_PASSWORD, seedDemo } from '../../src/demo/demo-seed';
 import { preflight } from '../../src/common/preflight';
@@ -23,7 +25,9 @@ describe('process roles, health and start-up checks', () => {
   it('runs the API and the worker as separate processes from the same build', async () => {
     const api = await env.start({ role: 'api' });
     const worker = await env.start({ role: 'worker' });
-    expect(() => api.app.get(CrawlProcessor)).toThrow();
+    const hasWorkerModule = (app: typeof api.app) => [...app.get(ModulesContainer).values()].some((m) => m.metatype === WorkerModule);
+    expect(hasWorkerModule(api.app)).toBe(false);
+    expect(hasWorkerModule(worker.app)).toBe(true);
     expect(worker.app.get(CrawlProcessor)).toBeInstanceOf(CrawlProcessor);
     expect(worker.url).toBeUndefined();
 

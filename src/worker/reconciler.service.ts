@@ -7,7 +7,8 @@ import { DataSource } from 'typeorm';
 import { PIPELINE_VERSION } from '../analysis/analysis.service';
 import { AppConfig } from '../config/app-config';
 import { PostsService } from '../posts/posts.service';
-import { AnalyzeJob, jobIds, QueueName, RouteJob } from '../queues/queue-names';
+import { AnalyzeJob, CrawlJob, jobIds, QueueName, RouteJob } from '../queues/queue-names';
+import { SourcesService } from '../sources/sources.service';
 
 const BATCH = 1000;
 
@@ -28,6 +29,8 @@ export class ReconcilerService implements OnModuleInit, OnModuleDestroy {
     @InjectDataSource() private readonly db: DataSource,
     @InjectQueue(QueueName.Analyze) private readonly analyzeQueue: Queue<AnalyzeJob>,
     @InjectQueue(QueueName.Route) private readonly routeQueue: Queue<RouteJob>,
+    @InjectQueue(QueueName.Crawl) private readonly crawlQueue: Queue<CrawlJob>,
+    private readonly sources: SourcesService,
   ) {}
 
   onModuleInit(): void {
@@ -45,6 +48,9 @@ export class ReconcilerService implements OnModuleInit, OnModuleDestroy {
     if (this.running) return { posts: 0, cases: 0 };
     this.running = true;
     try {
+      // Crawl schedules live in Redis: after Redis lost its data they are put back from Postgres.
+      const [{ n: scheduled }] = await this.db.query(`SELECT count(*)::int AS n FROM sources WHERE enabled AND kind <> 'push'`);
+      if ((await this.crawlQueue.getJobSchedulersCount()) < scheduled) await this.sources.syncSchedules();
       const grace = this.config.reconcile.graceSeconds;
       const posts = await this.posts.unanalysed(PIPELINE_VERSION, grace, BATCH);
       if (posts.length) {

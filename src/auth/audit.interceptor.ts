@@ -12,14 +12,20 @@ import { AuditEntry } from './audit-entry.entity';
 
 const SECRET_KEYS = /pass(word)?|token|secret|hash/i;
 
-/** A value as audited: secrets replaced, long texts cut. */
+/** Postgres text and jsonb cannot hold NUL; a body carrying one must still be audited. */
+const NUL = /\u0000/g;
+
+/** A value as audited: secrets replaced, long texts cut, NUL characters dropped. */
 export function sanitizeForAudit(value: unknown, depth = 0): unknown {
   if (depth > 4) return '[…]';
-  if (typeof value === 'string') return value.length > 500 ? `${value.slice(0, 500)}…` : value;
+  if (typeof value === 'string') {
+    const text = value.replace(NUL, '');
+    return text.length > 500 ? `${text.slice(0, 500)}…` : text;
+  }
   if (value instanceof Date) return value.toISOString();
   if (Array.isArray(value)) return value.slice(0, 50).map((v) => sanitizeForAudit(v, depth + 1));
   if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, SECRET_KEYS.test(k) ? '[redacted]' : sanitizeForAudit(v, depth + 1)]));
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k.replace(NUL, ''), SECRET_KEYS.test(k) ? '[redacted]' : sanitizeForAudit(v, depth + 1)]));
   }
   return value;
 }
@@ -95,11 +101,11 @@ export class AuditInterceptor implements NestInterceptor {
       actorId: req.actor?.id ?? null,
       actorRole: req.actor?.role ?? null,
       action: `${req.method} ${route}`,
-      path: req.originalUrl.split('?')[0],
+      path: req.originalUrl.split('?')[0].replace(NUL, ''),
       status,
       ip: req.ip ?? null,
       requestId: req.id === undefined ? null : String(req.id),
-      details: { params: req.params, ...details },
+      details: { params: sanitizeForAudit(req.params), ...details },
     };
     this.db
       .getRepository(AuditEntry)

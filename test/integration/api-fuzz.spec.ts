@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { DataSource } from 'typeorm';
 import { DemoForum } from '../../src/demo/demo-forum.server';
 import { DEMO_PASSWORD, seedDemo } from '../../src/demo/demo-seed';
 import type { RunningService } from '../../src/service';
@@ -62,9 +63,24 @@ describe('API request bodies under fuzzing', () => {
     );
   });
 
+  it('audits every fuzzed write, even bodies Postgres cannot store as they are (NUL characters)', async () => {
+    const res = await as.operator.request('POST', '/dictionary', { term: '\u0000物业\u0000', note: { '\u0000key': '\u0000' } });
+    expect(res.status).toBeLessThan(500);
+    const db = service.app.get(DataSource);
+    await eventuallyTrue(async () => (await db.query(`SELECT count(*)::int AS n FROM audit_log WHERE action = 'POST /dictionary' AND details::text LIKE '%物业%'`))[0].n > 0);
+  });
+
   it('refuses a body that is not JSON with the error shape', async () => {
     const res = await fetch(`${service.url}/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"username": 物业' });
     expect(res.status).toBe(400);
     expect(((await res.json()) as { error: { code: string } }).error.code).toBe('invalid_request');
   });
 });
+
+async function eventuallyTrue(probe: () => Promise<boolean>): Promise<void> {
+  for (let i = 0; i < 40; i++) {
+    if (await probe()) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('the audit entry never appeared');
+}

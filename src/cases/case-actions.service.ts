@@ -1,7 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { AreasService } from '../areas/areas.service';
 import type { Actor } from '../auth/actor';
 import { User } from '../auth/user.entity';
 import { AppError, notFound } from '../common/app-error';
@@ -12,11 +11,9 @@ import { CaseEvent, CaseEventType } from './case-event.entity';
 import { CaseAction, CaseOutcome, transition } from './case-lifecycle';
 import { Case } from './case.entity';
 import { ResponseTemplates } from './response-templates.service';
+import { CaseAccess } from './case-access.service';
 import { CaseResponse, ResponseKind } from './response.entity';
 import { SlaScheduler } from './sla-scheduler.service';
-
-/** Roles that may act on any case inside their area scope; a worker acts on the cases assigned to them. */
-const SCOPED_ROLES = ['supervisor', 'official', 'admin'];
 
 type CaseColumns = Partial<Omit<Case, 'id' | 'area' | 'rule' | 'assignee' | 'version'>>;
 
@@ -59,10 +56,10 @@ export class CaseActionsService {
 
   constructor(
     @InjectDataSource() private readonly db: DataSource,
-    private readonly areas: AreasService,
     private readonly outbox: NotifyOutbox,
     private readonly sla: SlaScheduler,
     private readonly templates: ResponseTemplates,
+    private readonly access: CaseAccess,
   ) {}
 
   acknowledge(caseId: number, actor: Actor): Promise<Case> {
@@ -220,7 +217,7 @@ export class CaseActionsService {
       'merge',
       async (c, tx) => {
         const target = await tx.getRepository(Case).findOneBy({ id: input.intoCaseId });
-        if (!target || (target.assigneeId !== actor.id && !(await this.inScope(target, actor)))) throw notFound('Case', input.intoCaseId);
+        if (!target || (target.assigneeId !== actor.id && !(await this.access.inScope(target, actor)))) throw notFound('Case', input.intoCaseId);
         if (['settled', 'dismissed', 'merged'].includes(target.status)) {
           throw new AppError('invalid_transition', `Case ${target.number} is ${target.status}; merge into an open case`, { status: c.status, targetStatus: target.status });
         }
@@ -257,7 +254,7 @@ export class CaseActionsService {
       await tx.query(`SELECT id FROM cases WHERE id = ANY($1::int[]) ORDER BY id FOR UPDATE`, [lockIds]);
       const current = await repo.findOneBy({ id: caseId });
       if (!current) throw notFound('Case', caseId);
-      await this.assertMayAct(current, actor, opts.scopedOnly ?? false);
+      await this.access.assertMayAct(current, actor, opts.scopedOnly ?? false);
       let to = current.status;
       if (action) {
         const next = transition(current.status, action);
@@ -291,13 +288,4 @@ export class CaseActionsService {
     return result;
   }
 
-  private async inScope(c: Case, actor: Actor): Promise<boolean> {
-    return SCOPED_ROLES.includes(actor.role) && (await this.areas.subtreeIds(actor.scopeAreaIds)).includes(c.areaId);
-  }
-
-  private async assertMayAct(c: Case, actor: Actor, scopedOnly: boolean): Promise<void> {
-    if (!scopedOnly && c.assigneeId === actor.id) return;
-    if (await this.inScope(c, actor)) return;
-    throw new AppError('forbidden', scopedOnly ? `Only a supervisor, official or admin responsible for case ${c.number} may do this` : `Case ${c.number} is not assigned to you`);
-  }
 }

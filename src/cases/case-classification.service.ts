@@ -3,7 +3,6 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { resolve } from 'node:path';
 import { DataSource } from 'typeorm';
 import { loadTaxonomy } from '../analysis/classifier/taxonomy';
-import { AreasService } from '../areas/areas.service';
 import { Area } from '../areas/area.entity';
 import type { Actor } from '../auth/actor';
 import { AppError, notFound } from '../common/app-error';
@@ -11,10 +10,9 @@ import { AppConfig } from '../config/app-config';
 import { projectRoot } from '../config/config.loader';
 import { CaseEvent } from './case-event.entity';
 import { CLOSED_STATUSES } from './case-lifecycle';
+import { CaseAccess } from './case-access.service';
 import { Case } from './case.entity';
 
-/** Roles that may correct any case inside their area scope (as for the other case actions); a worker corrects the cases assigned to them. */
-const SCOPED_ROLES = ['supervisor', 'official', 'admin'];
 const CLOSED_SQL = CLOSED_STATUSES.map((s) => `'${s}'`).join(', ');
 
 export interface ClassificationInput {
@@ -36,8 +34,8 @@ export class CaseClassificationService {
 
   constructor(
     @InjectDataSource() private readonly db: DataSource,
-    private readonly areas: AreasService,
     private readonly config: AppConfig,
+    private readonly access: CaseAccess,
   ) {}
 
   async reclassify(caseId: number, actor: Actor, input: ClassificationInput): Promise<Case> {
@@ -52,7 +50,7 @@ export class CaseClassificationService {
       await tx.query(`SELECT id FROM cases WHERE id = $1 FOR UPDATE`, [caseId]);
       const current = await repo.findOneBy({ id: caseId });
       if (!current) throw notFound('Case', caseId);
-      await this.assertMayAct(current, actor);
+      await this.access.assertMayAct(current, actor);
       if (current.status === 'merged') {
         throw new AppError('invalid_transition', `Case ${current.number} was merged; correct the case it was merged into`, { status: current.status, allowedActions: [] });
       }
@@ -126,12 +124,5 @@ export class CaseClassificationService {
       this.categories = new Set(taxonomy.domains.flatMap((d) => [d.name, ...d.types.map((t) => t.name)]));
     }
     return this.categories;
-  }
-
-  /** The same rule as every other case action (CaseActionsService): the assignee, or a supervisor, official or admin whose scope holds the case. */
-  private async assertMayAct(c: Case, actor: Actor): Promise<void> {
-    if (c.assigneeId === actor.id) return;
-    if (SCOPED_ROLES.includes(actor.role) && (await this.areas.subtreeIds(actor.scopeAreaIds)).includes(c.areaId)) return;
-    throw new AppError('forbidden', `Case ${c.number} is not assigned to you`);
   }
 }

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { AreasModule } from '../areas/areas.module';
 import { NotifyModule } from '../notify/notify.module';
+import { CaseAccess } from './case-access.service';
 import { CaseActionsService } from './case-actions.service';
 import { CaseClassificationService } from './case-classification.service';
 import { CaseCorrelationService } from './case-correlation.service';
@@ -14,7 +15,7 @@ import { SlaTimers } from './sla-timers.service';
 @Module({
   imports: [AreasModule, NotifyModule],
   controllers: [CasesController],
-  providers: [CaseActionsService, CaseClassificationService, CaseCorrelationService, CasePrivacyService, CasesQueryService, ResponseTemplates, SlaScheduler, SlaTimers],
+  providers: [CaseAccess, CaseActionsService, CaseClassificationService, CaseCorrelationService, CasePrivacyService, CasesQueryService, ResponseTemplates, SlaScheduler, SlaTimers],
   exports: [CaseActionsService, CaseCorrelationService, CasesQueryService, SlaScheduler, SlaTimers],
 })
 export class CasesModule {}

@@ -2,7 +2,6 @@ import type { Gazetteer, Location } from '../areas/gazetteer';
 import type { TermHit } from '../rules/keyword-rule';
 import type { RuleSet } from '../rules/rule-set';
 import type { AnalysisResources } from './analysis-resources';
-import { featuresFromWords } from './classifier/corpus';
 import type { Category } from './classifier/taxonomy';
 import { Heat, scoreHeat } from './heat';
 import { topKeywords } from './keywords';
@@ -10,7 +9,7 @@ import { placeCandidates } from './place-candidates';
 import { segmenter, wordStarts } from './segmenter';
 import { textSimhash } from './simhash';
 import { normalizeText } from './text-normalizer';
-import { chooseType, topicTypes } from './classifier/taxonomy';
+import { TaxonomyMatch } from './classifier/taxonomy';
 
 export interface EngineInput {
   title: string | null;
@@ -53,9 +52,8 @@ export function analyseText(input: EngineInput, ctx: EngineContext): EngineResul
   const title = normalizeText(input.title ?? '');
   const body = normalizeText(input.body ?? '');
   const text = `${title}\n${body}`;
-  // One segmentation of each part (cut); the short title is also tagged for jieba's place tags (ns).
-  const titleWords = segmenter.cut(title);
-  const bodyWords = segmenter.cut(body);
+  // One segmentation (cut) of title and body in one call; the short title is also tagged for jieba's place tags (ns).
+  const [titleWords, bodyWords] = segmenter.cutPair(title, body);
   const titleTagged = segmenter.tag(title);
   const words = [...titleWords, ...bodyWords];
 
@@ -63,10 +61,10 @@ export function analyseText(input: EngineInput, ctx: EngineContext): EngineResul
   const location = ctx.gazetteer ? ctx.gazetteer.gazetteer.locate(title, body, ctx.gazetteer.depth, input.defaultAreaId ?? null) : null;
 
   const classifier = ctx.resources.category;
-  const prediction = classifier.classifier.predict(
-    featuresFromWords(title, titleWords, body, bodyWords),
-  );
-  const chosen = chooseType(classifier.taxonomy, prediction.label, title, body);
+  // Hashed features of these words (no feature strings): the same prediction as predict(featuresFromWords(…)).
+  const prediction = classifier.classifier.predictWords(title, titleWords, body, bodyWords);
+  const lexicon = new TaxonomyMatch(classifier.taxonomy, title, body);
+  const chosen = lexicon.chooseType(prediction.label);
   const category: Category = { domain: prediction.label, type: chosen.type, confidence: Math.round(prediction.probability * 1000) / 1000, terms: chosen.terms };
 
   const heat = scoreHeat({ text, replies: input.replies, likes: input.likes }, ctx.resources.heat);
@@ -90,6 +88,6 @@ export function analyseText(input: EngineInput, ctx: EngineContext): EngineResul
       })
       .map((m) => ({ ruleId: m.key, hits: m.hits }));
   }
-  const topics = topicTypes(classifier.taxonomy, title, body);
+  const topics = lexicon.topicTypes();
   return { title, body, text, keywords, location, category, topics, heat, placeCandidates: places, simhash, fired };
 }

@@ -1,4 +1,4 @@
-import { fitIdf, topKeywords } from './keywords';
+import { fitIdf, isKeywordCandidate, topKeywords } from './keywords';
 
 describe('TF-IDF keywords with a corpus IDF', () => {
   const corpus = [
@@ -20,5 +20,37 @@ describe('TF-IDF keywords with a corpus IDF', () => {
 
   it('gives unseen words the highest idf', () => {
     expect(topKeywords(['小区', '拉横幅'], table, 1)).toEqual(['拉横幅']);
+  });
+});
+
+describe('keyword selection', () => {
+  it.each([
+    ['物业', true],
+    ['a1', false],
+    ['ab', true],
+    ['a1b', true],
+    ['1a', false],
+    ['物业2', true],
+    ['物', false],
+    ['我们', false],
+    ['物业!', false],
+    ['Ab', false],
+  ])('%s is a candidate: %s', (word, expected) => {
+    expect(isKeywordCandidate(word)).toBe(expected);
+  });
+
+  it('keeps the best by score, earlier words first among equals (as a full sort would)', () => {
+    const words = '物业 收费 小区 噪音 凌晨 停车 车位 电梯 物业 收费 拉横幅 投诉 维权 物业 小区 a1 噪音'.split(' ');
+    const table = fitIdf([words.slice(0, 5), words.slice(3, 9), words.slice(6, 12), ['小区', '物业']], 't', 1);
+    for (let top = 0; top <= 12; top++) {
+      const tf = new Map<string, number>();
+      for (const w of words) if (isKeywordCandidate(w)) tf.set(w, (tf.get(w) ?? 0) + 1);
+      const sorted = [...tf.entries()]
+        .map(([w, n], order) => ({ w, score: (1 + Math.log(n)) * (table.idf[w] ?? table.defaultIdf), order }))
+        .sort((a, b) => b.score - a.score || a.order - b.order)
+        .slice(0, top)
+        .map((x) => x.w);
+      expect(topKeywords(words, table, top)).toEqual(sorted);
+    }
   });
 });

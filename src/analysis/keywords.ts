@@ -1,3 +1,5 @@
+import { hashFeature } from './classifier/text-features';
+
 /** Words that say nothing about a dispute (besides punctuation, digits and single characters). */
 const STOPWORDS = new Set(
   '我们 你们 他们 她们 大家 自己 这个 那个 这些 那些 什么 怎么 为什么 因为 所以 但是 而且 如果 已经 还是 就是 没有 可以 不能 不是 现在 目前 问题 情况 希望 请问 您好 你好 谢谢 领导 相关 有关 部门 进行 一个 一些 这样 那样 非常 特别 一直 多次 其他 以及 或者 还有 由于 对于 关于 根据 通过 时候 时间 今天 昨天 明天 每天 地方 方面 需要 应该 能够 一下 一样 本人 居民 业主 市民 反映 解决 处理 谢谢您 尊敬'.split(' '),
@@ -13,8 +15,23 @@ export interface IdfTable {
   defaultIdf: number;
 }
 
+/**
+ * Two characters or more, Chinese or lower-case Latin first, then also digits; not a stopword and not a
+ * letter followed by digits only (anonymised codes such as a1).
+ */
 export function isKeywordCandidate(word: string): boolean {
-  return word.length >= 2 && /^[\u4e00-\u9fffa-z][\u4e00-\u9fffa-z0-9]*$/.test(word) && !STOPWORDS.has(word) && !/^[a-z]\d*$/.test(word);
+  if (word.length < 2) return false;
+  const first = word.charCodeAt(0);
+  const latinFirst = first >= 0x61 && first <= 0x7a;
+  if (!latinFirst && !(first >= 0x4e00 && first <= 0x9fff)) return false;
+  let digitsOnly = true;
+  for (let i = 1; i < word.length; i++) {
+    const c = word.charCodeAt(i);
+    if (c >= 0x30 && c <= 0x39) continue;
+    digitsOnly = false;
+    if (!((c >= 0x4e00 && c <= 0x9fff) || (c >= 0x61 && c <= 0x7a))) return false;
+  }
+  return !(latinFirst && digitsOnly) && !STOPWORDS.has(word);
 }
 
 /** Fits an IDF table (smoothed: ln((1+N)/(1+df)) + 1) on the words of a corpus, one array per document. */
@@ -32,17 +49,66 @@ export function fitIdf(documents: Iterable<readonly string[]>, version: string, 
   return { kind: 'idf', version, documents: n, idf, defaultIdf: Math.round((Math.log((1 + n) / 2) + 1) * 1000) / 1000 };
 }
 
-const idfMaps = new WeakMap<IdfTable, Map<string, number>>();
+/**
+ * An IDF table by 64-bit word hash (text-features.ts) in typed arrays: a lookup touches one slot
+ * instead of a large Map's buckets and key strings. Two words with the same hash are refused.
+ */
+class IdfIndex {
+  private readonly slots: Int32Array;
+  private readonly values: Float64Array;
+  private readonly mask: number;
+
+  constructor(idf: Record<string, number>) {
+    const words = Object.keys(idf);
+    let capacity = 1024;
+    while (capacity * 0.6 < words.length) capacity *= 2;
+    this.mask = capacity - 1;
+    this.slots = new Int32Array(capacity * 3);
+    this.values = new Float64Array(words.length);
+    words.forEach((w, i) => {
+      const [a, b] = hashFeature(w);
+      if (this.find(a, b) !== -1) throw new Error(`idf table: two words share the hash of ${JSON.stringify(w)}`);
+      let slot = (Math.imul(a ^ (a >>> 16), 0x85ebca6b) >>> 0) & this.mask;
+      while (this.slots[3 * slot + 2] !== 0) slot = (slot + 1) & this.mask;
+      this.slots[3 * slot] = a;
+      this.slots[3 * slot + 1] = b;
+      this.slots[3 * slot + 2] = i + 1;
+      this.values[i] = idf[w];
+    });
+  }
+
+  private find(a: number, b: number): number {
+    for (let slot = (Math.imul(a ^ (a >>> 16), 0x85ebca6b) >>> 0) & this.mask; ; slot = (slot + 1) & this.mask) {
+      const i = this.slots[3 * slot + 2] - 1;
+      if (i === -1 || (this.slots[3 * slot] === a && this.slots[3 * slot + 1] === b)) return i;
+    }
+  }
+
+  get(word: string): number | undefined {
+    const [a, b] = hashFeature(word);
+    const i = this.find(a, b);
+    return i === -1 ? undefined : this.values[i];
+  }
+}
+
+const idfIndexes = new WeakMap<IdfTable, IdfIndex>();
 
 /** The top words of a document by TF-IDF (ties: the earlier word first). */
 export function topKeywords(words: readonly string[], table: IdfTable, top: number): string[] {
-  let idf = idfMaps.get(table);
-  if (!idf) idfMaps.set(table, (idf = new Map(Object.entries(table.idf))));
+  let idf = idfIndexes.get(table);
+  if (!idf) idfIndexes.set(table, (idf = new IdfIndex(table.idf)));
   const tf = new Map<string, number>();
   for (const w of words) if (isKeywordCandidate(w)) tf.set(w, (tf.get(w) ?? 0) + 1);
-  return [...tf.entries()]
-    .map(([w, n], order) => ({ w, score: (1 + Math.log(n)) * (idf.get(w) ?? table.defaultIdf), order }))
-    .sort((a, b) => b.score - a.score || a.order - b.order)
-    .slice(0, top)
-    .map((x) => x.w);
+  if (top <= 0) return [];
+  // The best `top` by score, earlier first among equals: one pass keeping a short sorted list.
+  const best: { w: string; score: number }[] = [];
+  for (const [w, n] of tf) {
+    const score = (1 + Math.log(n)) * (idf.get(w) ?? table.defaultIdf);
+    if (best.length === top && !(score > best[top - 1].score)) continue;
+    let at = best.length;
+    while (at > 0 && score > best[at - 1].score) at--;
+    best.splice(at, 0, { w, score });
+    if (best.length > top) best.pop();
+  }
+  return best.map((x) => x.w);
 }

@@ -1,5 +1,7 @@
 /** Suffixes of place names: compounds, estates, villages, roads, buildings. Longest first. */
 const PLACE_SUFFIXES = ['小区', '花园', '花苑', '家园', '新村', '新城', '公寓', '大厦', '广场', '社区', '大道', '苑', '村', '路', '街', '城', '湾', '府', '庭', '园'];
+/** Last characters of the suffixes: most tokens end otherwise and need no suffix search. */
+const SUFFIX_ENDS = new Set(PLACE_SUFFIXES.map((s) => s.charCodeAt(s.length - 1)));
 /** Characters that do not start a place name (function words, pronouns, verbs around places). */
 const BAD_START = new Set([...'的了在是我你他她它们这那本该从到住于和与及对向把被给就都也还又很太更最个位家里对日月年号而紧靠近旁']);
 /** A token ending like this is a place of its own (or an administrative level): a name does not reach back past it. */
@@ -30,7 +32,7 @@ export function placeCandidates(tokens: readonly TaggedToken[], isKnown: (name: 
   };
   for (let i = 0; i < tokens.length; i++) {
     const { word, tag } = tokens[i];
-    const suffix = PLACE_SUFFIXES.find((s) => word.endsWith(s));
+    const suffix = SUFFIX_ENDS.has(word.charCodeAt(word.length - 1)) ? PLACE_SUFFIXES.find((s) => word.endsWith(s)) : undefined;
     if (suffix) {
       // Gather the name tokens before the suffix (at most three, Chinese nouns/names only).
       let name = word;

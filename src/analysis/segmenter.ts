@@ -40,6 +40,20 @@ class Segmenter {
     return nodejieba.cut(text);
   }
 
+  /**
+   * The words of a title and a body in one call: jieba never joins words across a line break, so the
+   * words of `title\nbody` are those of the title, the break, then those of the body. Falls back to
+   * two calls if the break is not where the title ends.
+   */
+  cutPair(title: string, body: string): [string[], string[]] {
+    const words = this.cut(`${title}\n${body}`);
+    let length = 0;
+    let i = 0;
+    while (i < words.length && length < title.length) length += words[i++].length;
+    if (length !== title.length || words[i] !== '\n') return [this.cut(title), this.cut(body)];
+    return [words.slice(0, i), words.slice(i + 1)];
+  }
+
   /** Words with part-of-speech tags (ns: place names). */
   tag(text: string): TaggedWord[] {
     this.ensureLoaded();

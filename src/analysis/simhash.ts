@@ -38,33 +38,74 @@ export function simhash64(features: Iterable<[string, number]>): string {
   return (hi >>> 0).toString(16).padStart(8, '0') + (lo >>> 0).toString(16).padStart(8, '0');
 }
 
-/** SimHash of a normalised text: character 3-shingles of its Chinese/alphanumeric content (hashed from char codes, no substrings). */
-export function textSimhash(text: string): string {
-  const clean = text.replace(/[^\u4e00-\u9fff0-9a-z]/g, '');
-  if (clean.length < 3) return simhash64(clean ? [[clean, 1]] : []);
-  const acc = new Int32Array(64);
-  for (let i = 0; i + 3 <= clean.length; i++) {
-    const a = clean.charCodeAt(i);
-    const b = clean.charCodeAt(i + 1);
-    const c = clean.charCodeAt(i + 2);
-    let hi = Math.imul(a, 0x9e3779b1) ^ Math.imul(b, 0x85ebca77) ^ Math.imul(c, 0xc2b2ae3d);
-    hi ^= hi >>> 15;
-    hi = Math.imul(hi, 0x2c1b3c6d);
-    hi ^= hi >>> 12;
-    let lo = Math.imul(a, 0x27d4eb2f) ^ Math.imul(b, 0x165667b1) ^ Math.imul(c, 0xd3a2646c);
-    lo ^= lo >>> 15;
-    lo = Math.imul(lo, 0x297a2d39);
-    lo ^= lo >>> 12;
-    for (let bit = 0; bit < 32; bit++) {
-      acc[bit] += (hi >>> bit) & 1 ? 1 : -1;
-      acc[32 + bit] += (lo >>> bit) & 1 ? 1 : -1;
-    }
+const isShingleChar = (c: number): boolean => (c >= 0x4e00 && c <= 0x9fff) || (c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x7a);
+
+/**
+ * Bit counts of many 32-bit hashes at once: lane j adds bits j, j+8, j+16 and j+24 of each hash in
+ * its four bytes (SWAR), flushed into `ones` before a byte can overflow.
+ */
+function addBits(lanes: Int32Array, offset: number, h: number): void {
+  for (let j = 0; j < 8; j++) lanes[offset + j] += (h >>> j) & 0x01010101;
+}
+
+function flushBits(lanes: Int32Array, ones: Int32Array): void {
+  for (let j = 0; j < 16; j++) {
+    const lane = lanes[j];
+    const half = j < 8 ? 0 : 32;
+    const bit = j & 7;
+    ones[half + bit] += lane & 0xff;
+    ones[half + bit + 8] += (lane >>> 8) & 0xff;
+    ones[half + bit + 16] += (lane >>> 16) & 0xff;
+    ones[half + bit + 24] += lane >>> 24;
+    lanes[j] = 0;
   }
+}
+
+const lanes = new Int32Array(16);
+const ones = new Int32Array(64);
+
+/**
+ * SimHash of a normalised text: character 3-shingles of its Chinese/alphanumeric content (hashed from
+ * char codes, no substrings; a bit is set when more than half of the shingle hashes have it).
+ */
+export function textSimhash(text: string): string {
+  let a = 0;
+  let b = 0;
+  let kept = 0;
+  let shingles = 0;
+  ones.fill(0);
+  lanes.fill(0);
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (!isShingleChar(c)) continue;
+    kept++;
+    if (kept >= 3) {
+      let hi = Math.imul(a, 0x9e3779b1) ^ Math.imul(b, 0x85ebca77) ^ Math.imul(c, 0xc2b2ae3d);
+      hi ^= hi >>> 15;
+      hi = Math.imul(hi, 0x2c1b3c6d);
+      hi ^= hi >>> 12;
+      let lo = Math.imul(a, 0x27d4eb2f) ^ Math.imul(b, 0x165667b1) ^ Math.imul(c, 0xd3a2646c);
+      lo ^= lo >>> 15;
+      lo = Math.imul(lo, 0x297a2d39);
+      lo ^= lo >>> 12;
+      addBits(lanes, 0, hi);
+      addBits(lanes, 8, lo);
+      if (++shingles % 255 === 0) flushBits(lanes, ones);
+    }
+    a = b;
+    b = c;
+  }
+  if (kept < 3) {
+    const clean = text.replace(/[^\u4e00-\u9fff0-9a-z]/g, '');
+    return simhash64(clean ? [[clean, 1]] : []);
+  }
+  flushBits(lanes, ones);
+  // A bit is set when the shingles with it outnumber those without (sum of ±1 above zero).
   let hi = 0;
   let lo = 0;
   for (let bit = 0; bit < 32; bit++) {
-    if (acc[bit] > 0) hi |= 1 << bit;
-    if (acc[32 + bit] > 0) lo |= 1 << bit;
+    if (2 * ones[bit] > shingles) hi |= 1 << bit;
+    if (2 * ones[32 + bit] > shingles) lo |= 1 << bit;
   }
   return (hi >>> 0).toString(16).padStart(8, '0') + (lo >>> 0).toString(16).padStart(8, '0');
 }

@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import { CategoryClassifier, loadModelFile } from './category-classifier';
-import { readJsonl } from './corpus';
+import { documentWords, featuresFromWords, readJsonl } from './corpus';
 import { evaluate, formatReport } from './metrics';
-import { chooseType, loadTaxonomy, TaxonomyError, validateTaxonomy } from './taxonomy';
+import { chooseType, loadTaxonomy, TaxonomyError, TaxonomyMatch, taxonomyTerms, validateTaxonomy } from './taxonomy';
 import { LinearClassifier, trainLinearModel } from './linear-classifier';
 import { textFeatures } from './text-features';
 
@@ -23,6 +23,20 @@ describe('taxonomy', () => {
     ['城乡建设', '', '今天天气不错', null],
   ])('%s: %s|%s → %s', (domain, title, body, type) => {
     expect(chooseType(taxonomy, domain, title, body).type).toBe(type);
+  });
+
+  it('counts terms in one pass as repeated indexOf would (non-overlapping, title double)', () => {
+    const indexOfCount = (text: string, term: string) => {
+      let n = 0;
+      for (let at = text.indexOf(term); at !== -1; at = text.indexOf(term, at + term.length)) n++;
+      return n;
+    };
+    const dev = readJsonl(join(root, '../shared/eval/messages.dev.jsonl')).slice(0, 200);
+    const terms = [...new Set(taxonomyTerms(taxonomy))];
+    for (const m of [...dev, { title: '噪音噪音噪音', body: '扰民扰民 物业物业费物业' }]) {
+      const match = new TaxonomyMatch(taxonomy, m.title ?? '', m.body);
+      for (const term of terms) expect([term, match.count(term)]).toEqual([term, 2 * indexOfCount(m.title ?? '', term) + indexOfCount(m.body, term)]);
+    }
   });
 
   it.each([
@@ -54,6 +68,19 @@ describe('linear classifier', () => {
 describe('the committed category model on the dev file', () => {
   const model = loadModelFile(join(root, 'config/models/category-v1.json'));
   const classifier = new CategoryClassifier(model, taxonomy);
+
+  it('predicts from hashed features exactly what it predicts from feature strings', () => {
+    const dev = readJsonl(join(root, '../shared/eval/messages.dev.jsonl')).slice(0, 400);
+    for (const m of dev) {
+      const d = documentWords(m.title, m.body);
+      const viaStrings = classifier.classifier.predict(featuresFromWords(d.title, d.titleWords, d.body, d.bodyWords));
+      expect(classifier.classifier.predictWords(d.title, d.titleWords, d.body, d.bodyWords)).toEqual(viaStrings);
+    }
+  });
+
+  it('refuses a model whose rows do not fit its classes', () => {
+    expect(() => new LinearClassifier({ ...model, features: { w物业: [1, 2] } })).toThrow('needs 8 integers');
+  });
 
   it('was trained on the train file only', () => {
     expect(model.meta.trainedOn).toBe('messages.train.jsonl');

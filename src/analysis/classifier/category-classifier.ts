@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { documentFeatures } from './corpus';
+import { documentWords } from './corpus';
 import { LinearClassifier, LinearModelFile } from './linear-classifier';
 import { Category, chooseType, Taxonomy } from './taxonomy';
 
@@ -33,7 +33,8 @@ export class CategoryClassifier {
   }
 
   classify(title: string, body: string): Category {
-    const prediction = this.classifier.predict(documentFeatures(title, body));
+    const d = documentWords(title, body);
+    const prediction = this.classifier.predictWords(d.title, d.titleWords, d.body, d.bodyWords);
     const { type, terms } = chooseType(this.taxonomy, prediction.label, title, body);
     return { domain: prediction.label, type, confidence: Math.round(prediction.probability * 1000) / 1000, terms };
   }

@@ -35,9 +35,16 @@ export function featuresFromWords(title: string, titleWords: readonly string[], 
   return textFeatures(`${title}\n${title}\n${body}`, [...titleWords, '\n', ...titleWords, '\n', ...bodyWords]);
 }
 
-/** Features of raw title and body (normalised and segmented here). */
-export function documentFeatures(title: string | null | undefined, body: string): Map<string, number> {
+/** A raw title and body normalised and segmented (one cut each), as analyseText does. */
+export function documentWords(title: string | null | undefined, body: string): { title: string; titleWords: string[]; body: string; bodyWords: string[] } {
   const t = normalizeText(title ?? '');
   const b = normalizeText(body);
-  return featuresFromWords(t, segmenter.cut(t), b, segmenter.cut(b));
+  const [titleWords, bodyWords] = segmenter.cutPair(t, b);
+  return { title: t, titleWords, body: b, bodyWords };
+}
+
+/** Features of raw title and body (normalised and segmented here). */
+export function documentFeatures(title: string | null | undefined, body: string): Map<string, number> {
+  const d = documentWords(title, body);
+  return featuresFromWords(d.title, d.titleWords, d.body, d.bodyWords);
 }

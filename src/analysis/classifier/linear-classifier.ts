@@ -1,3 +1,5 @@
+import { hashedFeatures, HashedFeatureSink, hashFeature } from './text-features';
+
 /**
  * A TF-IDF vectoriser and a multinomial logistic-regression (softmax) classifier trained by seeded
  * stochastic gradient descent. Pure TypeScript, deterministic for a given seed and input order.
@@ -208,40 +210,215 @@ export function trainLinearModel(docs: readonly LabelledDocument[], version: str
   };
 }
 
+/**
+ * The model's features keyed by the 64-bit feature hash of text-features.ts, laid out for few cache
+ * misses (a document probes about a thousand features, half of them absent from the model):
+ * - a Bloom filter (two bits per feature, 128 KB) that turns most absent features away;
+ * - an open-addressing table of slots [first half, second half, row + 1, count], filled to about 80 %
+ *   (the count is scratch for one prediction: it lives on the cache line the lookup has just read);
+ * - rows of [idf, weight per class…] (values times `scale`) in one typed array, 16-bit when they fit.
+ */
+class HashedRows {
+  private static readonly BLOOM_BITS = 1 << 20;
+  private readonly bloom = new Int32Array(HashedRows.BLOOM_BITS >>> 5);
+  private readonly slots: Int32Array;
+  private readonly mask: number;
+  /** Row r from r * stride: the idf, then the weight of each class. */
+  readonly data: Int16Array | Int32Array;
+  readonly stride: number;
+  readonly size: number;
+
+  constructor(features: Record<string, number[]>, K: number) {
+    const names = Object.keys(features);
+    this.size = names.length;
+    this.stride = K + 1;
+    let capacity = 1024;
+    while (capacity * 0.8 < names.length) capacity *= 2;
+    this.mask = capacity - 1;
+    this.slots = new Int32Array(capacity * 4);
+    let small = true;
+    for (const name of names) {
+      const row = features[name];
+      if (!Array.isArray(row) || row.length !== K + 1 || !row.every((v) => Number.isInteger(v) && Math.abs(v) < 2 ** 31)) {
+        throw new Error(`feature ${JSON.stringify(name)} needs ${K + 1} integers (idf and one weight per class, times scale)`);
+      }
+      if (!row.every((v) => v >= -32768 && v <= 32767)) small = false;
+    }
+    this.data = small ? new Int16Array(names.length * this.stride) : new Int32Array(names.length * this.stride);
+    names.forEach((name, r) => {
+      const [a, b] = hashFeature(name);
+      const found = this.find(a, b);
+      if (found !== -1) throw new Error(`features ${JSON.stringify(names[found])} and ${JSON.stringify(name)} have the same hash`);
+      let slot = mix(a) & this.mask;
+      while (this.slots[4 * slot + 2] !== 0) slot = (slot + 1) & this.mask;
+      this.slots[4 * slot] = a;
+      this.slots[4 * slot + 1] = b;
+      this.slots[4 * slot + 2] = r + 1;
+      this.data.set(features[name], r * this.stride);
+      const b1 = mix(a ^ 0x5bd1e995) & (HashedRows.BLOOM_BITS - 1);
+      const b2 = mix(b) & (HashedRows.BLOOM_BITS - 1);
+      this.bloom[b1 >>> 5] |= 1 << (b1 & 31);
+      this.bloom[b2 >>> 5] |= 1 << (b2 & 31);
+    });
+  }
+
+  /** Whether a feature hash may be in the model (false: certainly not). */
+  mayHave(a: number, b: number): boolean {
+    const b1 = mix(a ^ 0x5bd1e995) & (HashedRows.BLOOM_BITS - 1);
+    const b2 = mix(b) & (HashedRows.BLOOM_BITS - 1);
+    return (this.bloom[b1 >>> 5] & (1 << (b1 & 31))) !== 0 && (this.bloom[b2 >>> 5] & (1 << (b2 & 31))) !== 0;
+  }
+
+  /** The slot of a feature hash, or -1. */
+  findSlot(a: number, b: number): number {
+    const { slots, mask } = this;
+    for (let slot = mix(a) & mask; ; slot = (slot + 1) & mask) {
+      if (slots[4 * slot + 2] === 0) return -1;
+      if (slots[4 * slot] === a && slots[4 * slot + 1] === b) return slot;
+    }
+  }
+
+  /** The row of a feature hash, or -1. */
+  find(a: number, b: number): number {
+    const slot = this.findSlot(a, b);
+    return slot === -1 ? -1 : this.slots[4 * slot + 2] - 1;
+  }
+
+  /** Adds to the scratch count of a slot; returns the count before. */
+  addCount(slot: number, count: number): number {
+    const before = this.slots[4 * slot + 3];
+    this.slots[4 * slot + 3] = before + count;
+    return before;
+  }
+
+  /** Takes a slot's scratch count, leaving 0. */
+  takeCount(slot: number): number {
+    const n = this.slots[4 * slot + 3];
+    this.slots[4 * slot + 3] = 0;
+    return n;
+  }
+
+  /** The model row of a slot. */
+  rowOf(slot: number): number {
+    return this.slots[4 * slot + 2] - 1;
+  }
+}
+
+/** murmur3's finaliser: spreads a 32-bit hash over all bits (for table slots and Bloom bits). */
+function mix(h: number): number {
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return h ^ (h >>> 16);
+}
+
+/** 1 + ln n for small counts (the same numbers Math.log gives, looked up). */
+const ONE_PLUS_LOG = Float64Array.from({ length: 64 }, (_, n) => 1 + Math.log(n));
+
 /** A loaded model: predicts the class of a document's features. */
-export class LinearClassifier {
+export class LinearClassifier implements HashedFeatureSink {
   private readonly K: number;
-  /** The model's features in a Map (much faster to probe than an object with 100k keys). */
-  private readonly rows: Map<string, number[]>;
+  private readonly rows: HashedRows;
+  /** Scratch for one prediction: the document's feature hashes and counts in order, then the slots met. */
+  private hashA = new Int32Array(4096);
+  private hashB = new Int32Array(4096);
+  private weight = new Int32Array(4096);
+  private nHashes = 0;
+  private touched = new Int32Array(4096);
+  private vals = new Float64Array(4096);
 
   constructor(readonly model: LinearModelFile) {
     this.K = model.classes.length;
-    this.rows = new Map(Object.entries(model.features));
+    if (!Array.isArray(model.bias) || model.bias.length !== this.K) throw new Error(`the model has ${this.K} classes but ${model.bias?.length} intercepts`);
+    this.rows = new HashedRows(model.features, this.K);
   }
 
   get version(): string {
     return this.model.version;
   }
 
+  /** Feature sink (see hashedFeatures): one occurrence (or `count`) of a feature hash, in document order. */
+  add(a: number, b: number, count: number): void {
+    if (this.nHashes === this.hashA.length) {
+      const grow = (x: Int32Array): Int32Array<ArrayBuffer> => {
+        const y = new Int32Array(x.length * 2);
+        y.set(x);
+        return y;
+      };
+      this.hashA = grow(this.hashA);
+      this.hashB = grow(this.hashB);
+      this.weight = grow(this.weight);
+    }
+    this.hashA[this.nHashes] = a;
+    this.hashB[this.nHashes] = b;
+    this.weight[this.nHashes++] = count;
+  }
+
+  /** The class of a document given as feature counts (as `textFeatures` builds them). */
   predict(features: Map<string, number>): Prediction {
-    const { K } = this;
-    const z = Float64Array.from(this.model.bias);
-    const rows: number[][] = [];
-    const vals: number[] = [];
-    let norm = 0;
+    this.nHashes = 0;
     for (const [f, tf] of features) {
-      const row = this.rows.get(f);
-      if (!row) continue;
-      const x = (1 + Math.log(tf)) * row[0] / this.model.scale;
-      rows.push(row);
-      vals.push(x);
+      if (!Number.isInteger(tf) || tf < 1) throw new Error(`feature ${JSON.stringify(f)}: counts are whole numbers from 1`);
+      const [a, b] = hashFeature(f);
+      this.add(a, b, tf);
+    }
+    return this.predictCounted();
+  }
+
+  /**
+   * The class of a document from its normalised title and body and their words (the features of
+   * `featuresFromWords`, hashed without building strings). The same prediction as
+   * `predict(featuresFromWords(…))`, to the last bit.
+   */
+  predictWords(title: string, titleWords: readonly string[], body: string, bodyWords: readonly string[]): Prediction {
+    this.nHashes = 0;
+    hashedFeatures(title, titleWords, body, bodyWords, this);
+    return this.predictCounted();
+  }
+
+  /**
+   * Counts the model's features among the collected hashes (rows in the order first met, as the Map
+   * of textFeatures holds them), then TF-IDF (1 + ln tf), L2-normalised, times the weights; softmax.
+   */
+  private predictCounted(): Prediction {
+    const { K, rows, hashA, hashB, weight, nHashes } = this;
+    if (this.touched.length < nHashes) {
+      this.touched = new Int32Array(this.hashA.length);
+      this.vals = new Float64Array(this.hashA.length);
+    }
+    const { touched, vals } = this;
+    // The Bloom filter first, over all hashes (cheap, cache-resident), then the table for the rest.
+    let candidates = 0;
+    for (let i = 0; i < nHashes; i++) {
+      if (rows.mayHave(hashA[i], hashB[i])) {
+        hashA[candidates] = hashA[i];
+        hashB[candidates] = hashB[i];
+        weight[candidates++] = weight[i];
+      }
+    }
+    let nTouched = 0;
+    for (let i = 0; i < candidates; i++) {
+      const slot = rows.findSlot(hashA[i], hashB[i]);
+      if (slot === -1) continue;
+      if (rows.addCount(slot, weight[i]) === 0) touched[nTouched++] = slot;
+    }
+    const { data, stride } = rows;
+    const scale = this.model.scale;
+    const z = Float64Array.from(this.model.bias);
+    let norm = 0;
+    for (let p = 0; p < nTouched; p++) {
+      const n = rows.takeCount(touched[p]);
+      const r = rows.rowOf(touched[p]);
+      touched[p] = r;
+      const x = ((n < ONE_PLUS_LOG.length ? ONE_PLUS_LOG[n] : 1 + Math.log(n)) * data[r * stride]) / scale;
+      vals[p] = x;
       norm += x * x;
     }
     norm = Math.sqrt(norm) || 1;
-    rows.forEach((row, p) => {
-      const x = vals[p] / norm / this.model.scale;
-      for (let k = 0; k < K; k++) z[k] += row[k + 1] * x;
-    });
+    for (let p = 0; p < nTouched; p++) {
+      const base = touched[p] * stride + 1;
+      const x = vals[p] / norm / scale;
+      for (let k = 0; k < K; k++) z[k] += data[base + k] * x;
+    }
     softmaxInPlace(z);
     let best = 0;
     for (let k = 1; k < K; k++) if (z[k] > z[best]) best = k;

@@ -62,60 +62,132 @@ export function loadTaxonomy(path: string): Taxonomy {
   return validateTaxonomy(load(readFileSync(path, 'utf8')));
 }
 
-function count(text: string, term: string): number {
-  let n = 0;
-  for (let at = text.indexOf(term); at !== -1; at = text.indexOf(term, at + term.length)) n++;
-  return n;
+/** The taxonomy's distinct terms, indexed by first code unit, for counting them all in one pass. */
+interface TermIndex {
+  terms: string[];
+  id: Map<string, number>;
+  byFirst: Map<number, number[]>;
 }
 
-/**
- * The second level within a domain: the type whose terms occur most (distinct terms first, then
- * occurrences; a title occurrence counts double); ties go to the type listed first.
- */
-export function chooseType(taxonomy: Taxonomy, domain: string, title: string, body: string): { type: string | null; terms: string[] } {
-  const d = taxonomy.domains.find((x) => x.name === domain);
-  let best: { type: string; distinct: number; score: number; terms: string[] } | null = null;
-  for (const t of d?.types ?? []) {
-    const terms: string[] = [];
-    let score = 0;
-    for (const term of t.terms) {
-      const n = 2 * count(title, term) + count(body, term);
-      if (n > 0) {
-        terms.push(term);
-        score += n;
+const termIndexes = new WeakMap<Taxonomy, TermIndex>();
+
+function termIndex(taxonomy: Taxonomy): TermIndex {
+  let index = termIndexes.get(taxonomy);
+  if (!index) {
+    const terms = [...new Set(taxonomyTerms(taxonomy))].filter((t) => t.length > 0);
+    const byFirst = new Map<number, number[]>();
+    terms.forEach((t, i) => {
+      const list = byFirst.get(t.charCodeAt(0));
+      if (list) list.push(i);
+      else byFirst.set(t.charCodeAt(0), [i]);
+    });
+    index = { terms, id: new Map(terms.map((t, i) => [t, i])), byFirst };
+    termIndexes.set(taxonomy, index);
+  }
+  return index;
+}
+
+/** Adds `weight` per non-overlapping occurrence (left to right, as repeated indexOf finds them) of every term. */
+function countTerms(index: TermIndex, text: string, weight: number, counts: Int32Array, nextFree: Int32Array): void {
+  nextFree.fill(0);
+  for (let i = 0; i < text.length; i++) {
+    const candidates = index.byFirst.get(text.charCodeAt(i));
+    if (!candidates) continue;
+    for (const t of candidates) {
+      if (i >= nextFree[t] && text.startsWith(index.terms[t], i)) {
+        counts[t] += weight;
+        nextFree[t] = i + index.terms[t].length;
       }
     }
-    if (terms.length && (!best || terms.length > best.distinct || (terms.length === best.distinct && score > best.score))) {
-      best = { type: t.name, distinct: terms.length, score, terms };
-    }
   }
-  return best ? { type: best.type, terms: best.terms } : { type: null, terms: [] };
 }
 
 /**
- * Every dispute type (of any domain) whose lexicon terms occur, strongest first (distinct terms,
- * then occurrences, title double): what a post is about, for grouping posts into cases.
+ * The lexicon terms of a post, counted once for both uses (type within the domain, topics):
+ * occurrences in the title count double.
  */
-export function topicTypes(taxonomy: Taxonomy, title: string, body: string, max = 3): string[] {
-  const scored: { type: string; distinct: number; score: number }[] = [];
-  for (const d of taxonomy.domains) {
-    for (const t of d.types) {
-      let distinct = 0;
+export class TaxonomyMatch {
+  private readonly index: TermIndex;
+  private readonly counts: Int32Array;
+
+  constructor(
+    private readonly taxonomy: Taxonomy,
+    title: string,
+    body: string,
+  ) {
+    this.index = termIndex(taxonomy);
+    const n = this.index.terms.length;
+    this.counts = new Int32Array(n);
+    const nextFree = new Int32Array(n);
+    countTerms(this.index, title, 2, this.counts, nextFree);
+    countTerms(this.index, body, 1, this.counts, nextFree);
+  }
+
+  /** 2 × occurrences in the title + occurrences in the body. */
+  count(term: string): number {
+    const i = this.index.id.get(term);
+    return i === undefined ? 0 : this.counts[i];
+  }
+
+  /**
+   * The second level within a domain: the type whose terms occur most (distinct terms first, then
+   * occurrences; a title occurrence counts double); ties go to the type listed first.
+   */
+  chooseType(domain: string): { type: string | null; terms: string[] } {
+    const d = this.taxonomy.domains.find((x) => x.name === domain);
+    let best: { type: string; distinct: number; score: number; terms: string[] } | null = null;
+    for (const t of d?.types ?? []) {
+      const terms: string[] = [];
       let score = 0;
       for (const term of t.terms) {
-        const n = 2 * count(title, term) + count(body, term);
+        const n = this.count(term);
         if (n > 0) {
-          distinct++;
+          terms.push(term);
           score += n;
         }
       }
-      if (distinct) scored.push({ type: t.name, distinct, score });
+      if (terms.length && (!best || terms.length > best.distinct || (terms.length === best.distinct && score > best.score))) {
+        best = { type: t.name, distinct: terms.length, score, terms };
+      }
     }
+    return best ? { type: best.type, terms: best.terms } : { type: null, terms: [] };
   }
-  return scored
-    .sort((a, b) => b.distinct - a.distinct || b.score - a.score)
-    .slice(0, max)
-    .map((x) => x.type);
+
+  /**
+   * Every dispute type (of any domain) whose lexicon terms occur, strongest first (distinct terms,
+   * then occurrences, title double): what a post is about, for grouping posts into cases.
+   */
+  topicTypes(max = 3): string[] {
+    const scored: { type: string; distinct: number; score: number }[] = [];
+    for (const d of this.taxonomy.domains) {
+      for (const t of d.types) {
+        let distinct = 0;
+        let score = 0;
+        for (const term of t.terms) {
+          const n = this.count(term);
+          if (n > 0) {
+            distinct++;
+            score += n;
+          }
+        }
+        if (distinct) scored.push({ type: t.name, distinct, score });
+      }
+    }
+    return scored
+      .sort((a, b) => b.distinct - a.distinct || b.score - a.score)
+      .slice(0, max)
+      .map((x) => x.type);
+  }
+}
+
+/** See TaxonomyMatch.chooseType. */
+export function chooseType(taxonomy: Taxonomy, domain: string, title: string, body: string): { type: string | null; terms: string[] } {
+  return new TaxonomyMatch(taxonomy, title, body).chooseType(domain);
+}
+
+/** See TaxonomyMatch.topicTypes. */
+export function topicTypes(taxonomy: Taxonomy, title: string, body: string, max = 3): string[] {
+  return new TaxonomyMatch(taxonomy, title, body).topicTypes(max);
 }
 
 /** Every lexicon term (to teach the segmenter). */

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { documentFeatures, readJsonl } from '../classifier/corpus';
+import { documentFeatures, documentWords, readJsonl } from '../classifier/corpus';
 import { LinearClassifier, LinearModelFile, trainLinearModel } from '../classifier/linear-classifier';
 import { evaluate, formatReport } from '../classifier/metrics';
 import { parseArgs, trainOptionsFromArgs } from './cli-args';
@@ -29,7 +29,11 @@ function main(): void {
   }
   const classifier = new LinearClassifier(model);
   const dev = readJsonl(args.input).filter((m) => m.label);
-  const predicted = dev.map((m) => classifier.predict(documentFeatures(m.title, m.body)).label);
+  // The service's path: hashed features of one normalisation and one segmentation (as analyseText).
+  const predicted = dev.map((m) => {
+    const d = documentWords(m.title, m.body);
+    return classifier.predictWords(d.title, d.titleWords, d.body, d.bodyWords).label;
+  });
   console.log(`evaluated ${dev.length} messages (${Date.now() - started} ms in all)\n`);
   console.log(formatReport(evaluate(dev.map((m) => m.label!), predicted, model.classes)));
 }

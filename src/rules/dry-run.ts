@@ -61,6 +61,23 @@ export class DryRun {
     this.set = new RuleSet([{ key: 0, expr }]);
   }
 
+  /** Counts posts of the period that were not fed because a prefilter proved they cannot match. */
+  addUnmatched(count: number): void {
+    this.scanned += count;
+  }
+
+  /** Whether the sample of hits is complete: later posts only count, their evidence is not kept. */
+  get sampleFull(): boolean {
+    return this.hits.length >= this.sampleSize;
+  }
+
+  /** A post known to match (a sufficient condition held) once the sample is full: counted without its text. */
+  addMatched(p: Pick<DryRunPost, 'postId' | 'at' | 'areaId' | 'verdict'>): void {
+    if (!this.sampleFull) throw new Error('addMatched is only for posts after the sample of hits is complete');
+    this.scanned++;
+    this.record(p);
+  }
+
   add(posts: Iterable<DryRunPost>): void {
     for (const p of posts) {
       this.scanned++;
@@ -73,20 +90,26 @@ export class DryRun {
         disputeType: p.disputeType ?? null,
         areaPath: p.areaPath ?? (p.areaId === null ? [] : [String(p.areaId)]),
         heat: p.heat ?? 0,
+        // Evidence is only shown for the first hits; after that only whether the post matches counts.
+        evidence: !this.sampleFull,
       });
       if (!m) continue;
-      this.matched++;
-      if (this.hits.length < this.sampleSize) this.hits.push({ postId: p.postId, at: p.at, areaId: p.areaId, hits: m.hits.slice(0, 10) });
-      if (p.verdict === 'confirmed') this.verdicts.confirmed++;
-      else if (p.verdict === 'dismissed') this.verdicts.dismissed++;
-      if (p.areaId !== null) {
-        const c = this.cases.get(p.areaId);
-        if (!c) this.cases.set(p.areaId, { areaId: p.areaId, posts: 1, firstAt: p.at, lastAt: p.at });
-        else {
-          c.posts++;
-          if (p.at < c.firstAt) c.firstAt = p.at;
-          if (p.at > c.lastAt) c.lastAt = p.at;
-        }
+      if (!this.sampleFull) this.hits.push({ postId: p.postId, at: p.at, areaId: p.areaId, hits: m.hits.slice(0, 10) });
+      this.record(p);
+    }
+  }
+
+  private record(p: Pick<DryRunPost, 'at' | 'areaId' | 'verdict'>): void {
+    this.matched++;
+    if (p.verdict === 'confirmed') this.verdicts.confirmed++;
+    else if (p.verdict === 'dismissed') this.verdicts.dismissed++;
+    if (p.areaId !== null) {
+      const c = this.cases.get(p.areaId);
+      if (!c) this.cases.set(p.areaId, { areaId: p.areaId, posts: 1, firstAt: p.at, lastAt: p.at });
+      else {
+        c.posts++;
+        if (p.at < c.firstAt) c.firstAt = p.at;
+        if (p.at > c.lastAt) c.lastAt = p.at;
       }
     }
   }

@@ -1,38 +1,57 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, OnModuleDestroy } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { segmenter, wordStarts } from '../analysis/segmenter';
-import { normalizeText } from '../analysis/text-normalizer';
 import { AreasService } from '../areas/areas.service';
 import { AppError } from '../common/app-error';
-import { DryRun, DryRunPost, DryRunResult } from './dry-run';
+import { DryRun, DryRunResult } from './dry-run';
+import { DryRunNormalizer } from './dry-run-normalizer';
+import { derivePrefilter, deriveSure, prefilterSql, sureSql, sureUsesAnalysis, usesAnalysis } from './dry-run-prefilter';
 import { compileRuleDefinition, RuleDefinitionError } from './rule-definition';
 import { RULE_KINDS, RuleKind } from './rule.entity';
 
 const BATCH = 5000;
 const MAX_DAYS = 400;
+const FULL_SCAN_NOTE = '该规则没有可用于预筛的关键词或类别、热度条件（只有否定、正则或地区条件），需要逐条检查时段内的全部帖子，帖子多时较慢；加上一个关键词（如 电梯 & /\\d+楼/）可大大加快试运行。';
 
-interface Row {
+const IN_PERIOD = `coalesce(p.published_at, p.fetched_at) >= $1 AND coalesce(p.published_at, p.fetched_at) < $2`;
+const LATEST = `LEFT JOIN LATERAL (SELECT area_id, domain, dispute_type, heat_score FROM analyses WHERE post_id = p.id ORDER BY id DESC LIMIT 1) a ON true`;
+const VERDICT = `(SELECT CASE WHEN bool_or(c.status = 'settled') THEN 'confirmed' WHEN bool_or(c.status = 'dismissed') THEN 'dismissed' END
+                    FROM case_posts cp JOIN cases c ON c.id = cp.case_id WHERE cp.post_id = p.id)`;
+
+interface Candidate {
   id: number;
-  title: string;
-  body: string;
   at: Date;
   area_id: number | null;
   domain: string | null;
   dispute_type: string | null;
   heat_score: number | null;
   verdict: 'confirmed' | 'dismissed' | null;
+  /** Null when not loaded (the post surely matches and the sample is complete). */
+  title: string | null;
+  body: string | null;
 }
 
-/** Runs a draft rule over the stored posts of a period (see dry-run.ts for what it returns). */
+/**
+ * Runs a draft rule over the stored posts of a period (see dry-run.ts for what it returns). A necessary condition
+ * derived from the rule (dry-run-prefilter.ts) is checked in Postgres, so only candidate posts are loaded and
+ * evaluated; `candidates` says how many, `fullScan` that the rule gave no text condition and every post was.
+ */
 @Injectable()
-export class RuleDryRunService {
+export class RuleDryRunService implements OnModuleDestroy {
+  private readonly normalizer = new DryRunNormalizer();
+
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly areas: AreasService,
   ) {}
 
-  async run(body: unknown): Promise<DryRunResult & { from: string; to: string; ms: number }> {
+  onModuleDestroy(): Promise<void> {
+    return this.normalizer.close();
+  }
+
+  /** `options.prefilter: false` evaluates every post of the period (tests compare both ways); `batchSize` for tests. */
+  async run(body: unknown, options: { prefilter?: boolean; batchSize?: number } = {}): Promise<DryRunResult & { candidates: number; fullScan: boolean; note?: string; from: string; to: string; ms: number }> {
     const started = Date.now();
     if (typeof body !== 'object' || body === null) throw new AppError('invalid_request', 'The body must be a JSON object', { field: 'body' });
     const { kind = 'expression', definition, from, to, sampleSize } = body as Record<string, unknown>;
@@ -60,40 +79,67 @@ export class RuleDryRunService {
     }
 
     const dry = new DryRun(expr, size, (text) => wordStarts(text, segmenter.cut(text)));
+    const prefilter = derivePrefilter(expr);
+    const params: unknown[] = [fromDate, toDate];
+    const condition = options.prefilter === false ? null : prefilterSql(prefilter, params);
+    const sure = options.prefilter === false ? null : sureSql(deriveSure(expr), params);
+    const fullScan = condition === null;
+    // Postgres checks the necessary condition on every post of the period (parallel sequential scan; the result is
+    // kept narrow so that it sorts in memory) and says which candidates surely match. Texts are loaded, normalised
+    // and evaluated only for the others and for the first posts (the sample of hits needs evidence), in id order,
+    // one batch loading while the previous one is evaluated.
+    const join = (condition && usesAnalysis(prefilter)) || (sure && sureUsesAnalysis(deriveSure(expr))) ? LATEST : '';
+    const [[{ scanned }], candidates] = await Promise.all([
+      this.db.query(`SELECT count(*)::int AS scanned FROM posts p WHERE ${IN_PERIOD}`, [fromDate, toDate]) as Promise<{ scanned: number }[]>,
+      this.db.query(
+        `SELECT p.id, ${sure ? `(${sure}) IS TRUE` : 'false'} AS sure FROM posts p ${join} WHERE ${IN_PERIOD}${condition ? ` AND ${condition}` : ''} ORDER BY p.id`,
+        params,
+      ) as Promise<{ id: number; sure: boolean }[]>,
+    ]);
     const paths = new Map<number, string[]>();
-    let lastId = 0;
-    for (;;) {
-      const rows: Row[] = await this.db.query(
-        `SELECT p.id, p.title, p.body, coalesce(p.published_at, p.fetched_at) AS at, a.area_id, a.domain, a.dispute_type, a.heat_score,
-                (SELECT CASE WHEN bool_or(c.status = 'settled') THEN 'confirmed' WHEN bool_or(c.status = 'dismissed') THEN 'dismissed' END
-                   FROM case_posts cp JOIN cases c ON c.id = cp.case_id WHERE cp.post_id = p.id) AS verdict
-           FROM posts p
-           LEFT JOIN LATERAL (SELECT area_id, domain, dispute_type, heat_score FROM analyses WHERE post_id = p.id ORDER BY id DESC LIMIT 1) a ON true
-          WHERE p.id > $1 AND coalesce(p.published_at, p.fetched_at) >= $2 AND coalesce(p.published_at, p.fetched_at) < $3
-          ORDER BY p.id LIMIT ${BATCH}`,
-        [lastId, fromDate, toDate],
+    const load = async (batch: { id: number; sure: boolean }[]): Promise<Candidate[]> => {
+      const full = dry.sampleFull;
+      const rows: Candidate[] = await this.db.query(
+        `SELECT p.id, coalesce(p.published_at, p.fetched_at) AS at, a.area_id, a.domain, a.dispute_type, a.heat_score, ${VERDICT} AS verdict,
+                CASE WHEN b.text THEN p.title END AS title, CASE WHEN b.text THEN p.body END AS body
+           FROM unnest($1::int[], $2::boolean[]) AS b(id, text) JOIN posts p ON p.id = b.id ${LATEST} ORDER BY p.id`,
+        [batch.map((c) => c.id), batch.map((c) => !c.sure || !full)],
       );
-      if (rows.length === 0) break;
-      lastId = rows[rows.length - 1].id;
-      const posts: DryRunPost[] = [];
+      const loaded = rows.filter((r) => r.title !== null);
+      const texts = await this.normalizer.normalize(loaded.flatMap((r) => [r.title ?? '', r.body ?? '']));
+      loaded.forEach((r, i) => ((r.title = texts[2 * i]), (r.body = texts[2 * i + 1])));
       for (const r of rows) {
         if (r.area_id !== null && !paths.has(r.area_id)) paths.set(r.area_id, (await this.areas.chain(r.area_id)).flatMap((a) => [String(a.id), a.code]));
-        posts.push({
-          postId: r.id,
-          title: normalizeText(r.title ?? ''),
-          body: normalizeText(r.body ?? ''),
-          at: new Date(r.at),
-          areaId: r.area_id,
-          areaPath: r.area_id === null ? [] : paths.get(r.area_id),
-          domain: r.domain,
-          disputeType: r.dispute_type,
-          heat: r.heat_score ?? 0,
-          verdict: r.verdict,
-        });
       }
-      dry.add(posts);
-      if (rows.length < BATCH) break;
+      return rows;
+    };
+    const batch = options.batchSize ?? BATCH;
+    let fed = 0;
+    let next = candidates.length ? load(candidates.slice(0, batch)) : null;
+    for (let at = 0; next; at += batch) {
+      const rows = await next;
+      next = at + batch < candidates.length ? load(candidates.slice(at + batch, at + 2 * batch)) : null;
+      for (const r of rows) {
+        const post = { postId: r.id, at: new Date(r.at), areaId: r.area_id, verdict: r.verdict };
+        if (r.title !== null) {
+          const areaPath = r.area_id === null ? [] : paths.get(r.area_id);
+          dry.add([{ ...post, title: r.title, body: r.body ?? '', areaPath, domain: r.domain, disputeType: r.dispute_type, heat: r.heat_score ?? 0 }]);
+        } else {
+          // Surely matches, and the sample of hits was complete when its batch was requested: counted without its text.
+          dry.addMatched(post);
+        }
+        fed++;
+      }
     }
-    return { ...dry.result(), from: fromDate.toISOString(), to: toDate.toISOString(), ms: Date.now() - started };
+    dry.addUnmatched(Math.max(0, scanned - fed));
+    return {
+      ...dry.result(),
+      candidates: candidates.length,
+      fullScan,
+      ...(fullScan ? { note: FULL_SCAN_NOTE } : {}),
+      from: fromDate.toISOString(),
+      to: toDate.toISOString(),
+      ms: Date.now() - started,
+    };
   }
 }

@@ -9,8 +9,10 @@ export interface MatchContext {
   titleLength: number;
   /** Occurrences of every indexed term in `text` (from the term index). */
   hits: ReadonlyMap<string, readonly TermHit[]>;
-  /** Start offsets of the tokens of `text`, ascending (for NEAR); computed on first use. */
+  /** Start offsets of the tokens of `text`, strictly ascending (for NEAR); computed on first use. */
   tokenStarts: () => readonly number[];
+  /** false: only whether the expression matches is wanted, not its evidence (`hits` is then empty). */
+  evidence?: boolean;
   domain?: string | null;
   disputeType?: string | null;
   /** Ids and codes of the post's area and every area above it. */
@@ -75,6 +77,11 @@ function evalInto(expr: RuleExpr, ctx: MatchContext, evidence: TermHit[] | null)
       if (!left.length) return false;
       const right = termHitsOf(expr.right, ctx);
       if (!right.length) return false;
+      if (!evidence) {
+        // Tokens are at least one character long, so two hits at most `distance` characters apart are at most
+        // `distance` tokens apart: no need to segment the text (segmenting is the expensive part of NEAR).
+        for (const a of left) for (const b of right) if (Math.abs(a.start - b.start) <= expr.distance) return true;
+      }
       const starts = ctx.tokenStarts();
       const used = new Set<TermHit>();
       for (const a of left) {
@@ -96,6 +103,7 @@ function evalInto(expr: RuleExpr, ctx: MatchContext, evidence: TermHit[] | null)
       return true;
     }
     case 'or': {
+      if (!evidence) return expr.items.some((item) => evalInto(item, ctx, null));
       let any = false;
       for (const item of expr.items) if (evalInto(item, ctx, evidence)) any = true;
       return any;
@@ -126,6 +134,7 @@ function evalInto(expr: RuleExpr, ctx: MatchContext, evidence: TermHit[] | null)
 
 /** Evaluates an expression; `hits` are the spans of the positive terms that made it true, in text order. */
 export function evaluateExpression(expr: RuleExpr, ctx: MatchContext): ExpressionMatch {
+  if (ctx.evidence === false) return { matched: evalInto(expr, ctx, null), hits: [] };
   const evidence: TermHit[] = [];
   if (!evalInto(expr, ctx, evidence)) return { matched: false, hits: [] };
   const seen = new Set<string>();

@@ -1,0 +1,193 @@
+import fc from 'fast-check';
+import { normalizeText } from '../analysis/text-normalizer';
+import { DryRun } from './dry-run';
+import { derivePrefilter, deriveSure, ESCAPE, preimages, Prefilter, prefilterAccepts, prefilterSql, sureAccepts, sureSql, ZERO_WIDTH_CHARS } from './dry-run-prefilter';
+import { normalizeTerm, parseRuleExpression, RuleExpr, Scope } from './rule-expression';
+
+/** Characters terms are made of: simplified Han with traditional twins, Latin, digits, punctuation, a space. */
+const TERM_CHARS = ['物', '业', '发', '后', '电', '梯', '坏', '了', '面', '里', 'a', 'k', 'i', 'p', '1', '!', '。', ' ', '-'];
+/** Characters raw texts are made of: the above, their traditional, full-width and upper-case forms, and what the normaliser removes or decodes. */
+const TEXT_PIECES = [
+  ...TERM_CHARS,
+  '業', '發', '髮', '後', '電', '麵', '裏', '裡', '壞', 'A', 'K', 'I', 'P', 'ａ', 'Ａ', 'Ｋ', 'ｋ', 'İ', '\u212A', '１', '！', '！！', '。。', '\u3000', '\n',
+  '\u200B', '\u00AD', '\uFEFF', '&#x4E1A;', '&#21457;', '&amp;', '<b>', '</p>', '<br>', '\t', '  ', '\uF9B5', '\uF9E4',
+  // OpenCC phrases that change a simplified character (一坏 → 一坯), and markup that swallows text.
+  '一', '土', '毛', '<i ', '>', '<script>', '</script>',
+];
+
+const text = fc.array(fc.constantFrom(...TEXT_PIECES), { maxLength: 14 }).map((a) => a.join(''));
+const termText = fc
+  .array(fc.constantFrom(...TERM_CHARS), { minLength: 1, maxLength: 4 })
+  .map((a) => normalizeTerm(a.join('')))
+  .filter((t) => t.length > 0);
+const scope = fc.constantFrom<Scope>('any', 'any', 'title', 'body');
+const termExpr: fc.Arbitrary<RuleExpr> = fc.record({ type: fc.constant('term' as const), term: termText, scope });
+
+const { expr } = fc.letrec<{ expr: RuleExpr }>((tie) => ({
+  expr: fc.oneof(
+    { depthSize: 'small', withCrossShrink: true },
+    termExpr,
+    termExpr,
+    fc.record({ type: fc.constant('and' as const), items: fc.array(tie('expr'), { minLength: 2, maxLength: 3 }) }),
+    fc.record({ type: fc.constant('or' as const), items: fc.array(tie('expr'), { minLength: 2, maxLength: 3 }) }),
+    fc.record({ type: fc.constant('not' as const), item: tie('expr') }),
+    fc.record({
+      type: fc.constant('near' as const),
+      left: termExpr,
+      right: fc.oneof(termExpr, fc.record({ type: fc.constant('or' as const), items: fc.array(termExpr, { minLength: 2, maxLength: 2 }) })),
+      distance: fc.integer({ min: 0, max: 5 }),
+    }),
+    fc.record({ type: fc.constant('regex' as const), source: fc.constantFrom('物.', '\\d'), flags: fc.constant(''), scope }),
+    fc.record({ type: fc.constant('category' as const), value: fc.constantFrom('物业纠纷', '噪音扰民') }),
+    fc.record({ type: fc.constant('heat' as const), op: fc.constantFrom('>=' as const, '>' as const, '<=' as const, '<' as const, '=' as const), value: fc.constantFrom(0, 40, 40.1, 60) }),
+  ),
+}));
+
+const post = fc.record({
+  title: text,
+  body: text,
+  domain: fc.constantFrom(null, '物业纠纷', '环境卫生'),
+  disputeType: fc.constantFrom(null, '噪音扰民', '停车纠纷'),
+  heat: fc.constantFrom(0, 39.9, 40, 40.1, 60, 75.3),
+});
+
+type RawPost = { title: string; body: string; domain: string | null; disputeType: string | null; heat: number };
+
+/** The exact evaluation the dry-run does (normalised text, the expression over it). */
+function exactMatch(e: RuleExpr, p: RawPost): boolean {
+  const dry = new DryRun(e, 1);
+  // The dry-run reads heat from a float4 column: what the engine sees is that value as a double.
+  dry.add([{ postId: 1, title: normalizeText(p.title), body: normalizeText(p.body), at: new Date(0), areaId: null, domain: p.domain, disputeType: p.disputeType, heat: Math.fround(p.heat) }]);
+  return dry.result().matched === 1;
+}
+
+describe('dry-run prefilter', () => {
+  it('never rejects a post the exact evaluation matches (random expressions and raw texts)', () => {
+    let matched = 0;
+    let rejected = 0;
+    fc.assert(
+      fc.property(expr, post, (e, p) => {
+        const accepted = prefilterAccepts(derivePrefilter(e), p);
+        if (exactMatch(e, p)) {
+          matched++;
+          expect(accepted).toBe(true);
+        } else if (!accepted) rejected++;
+      }),
+      { numRuns: 5000 },
+    );
+    // The property is not vacuous: many posts match, and the prefilter does reject many that do not.
+    expect(matched).toBeGreaterThan(500);
+    expect(rejected).toBeGreaterThan(500);
+  });
+
+  it('only calls a post sure when the exact evaluation matches it (random expressions and raw texts)', () => {
+    let sure = 0;
+    fc.assert(
+      fc.property(expr, post, (e, p) => {
+        if (sureAccepts(deriveSure(e), p)) {
+          sure++;
+          expect(exactMatch(e, p)).toBe(true);
+        }
+      }),
+      { numRuns: 5000 },
+    );
+    expect(sure).toBeGreaterThan(300);
+  });
+
+  it('only calls a post sure when the term survives what surrounds it (markup, OpenCC phrases)', () => {
+    const around = fc.constantFrom('', '一', '土', '毛', '<i ', '>', '<script>', '</script>', '<b>', '\u200B', '&#', '。', 'a');
+    fc.assert(
+      fc.property(termExpr, around, around, text, text, (e, prefix, suffix, before, after) => {
+        const p = { title: '', body: `${before}${prefix}${(e as { term: string }).term}${suffix}${after}`, domain: null, disputeType: null, heat: 0 };
+        if (sureAccepts(deriveSure(e), p)) expect(exactMatch(e, p)).toBe(true);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('renders the sufficient condition: literal Han terms without markup, negations of necessary conditions', () => {
+    const params: unknown[] = [];
+    expect(sureSql(deriveSure(parseRuleExpression('物业 & !招聘')), params)).toBe(
+      "(((strpos(p.title, $1) > 0 AND strpos(p.title, '<') = 0) OR (strpos(p.body, $1) > 0 AND strpos(p.body, '<') = 0)) AND (NOT ((strpos(p.title, $2) > 0 OR strpos(p.body, $2) > 0) OR p.title ~ $3 OR p.body ~ $3)))",
+    );
+    expect(params.slice(0, 2)).toEqual(['物业', '招聘']);
+    expect(sureSql(deriveSure(parseRuleExpression('NEAR(物业, 电梯, 3)')), [])).toBeNull();
+    expect(sureSql(deriveSure(parseRuleExpression('wifi')), [])).toBeNull();
+    expect(sureAccepts(deriveSure(parseRuleExpression('物业')), { title: '', body: '<b>物业</b>' })).toBe(false);
+  });
+
+  it('never rejects a post that contains a term in any disguise the normaliser undoes', () => {
+    fc.assert(
+      fc.property(termText, text, text, fc.infiniteStream(fc.nat()), (term, before, after, picks) => {
+        const e: RuleExpr = { type: 'term', term, scope: 'any' };
+        const disguised = [...term]
+          .map((ch) => {
+            const options = preimagesOrSelf(ch);
+            return options[picks.next().value % options.length];
+          })
+          .join('');
+        const p = { title: '', body: `${before}${disguised}${after}`, domain: null, disputeType: null, heat: 0 };
+        if (exactMatch(e, p)) expect(prefilterAccepts(derivePrefilter(e), p)).toBe(true);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('constrains the text for rules with terms, not for negations, regexes and conditions alone', () => {
+    const kinds = (p: Prefilter): string => (p.kind === 'and' || p.kind === 'or' ? `${p.kind}(${p.items.map(kinds).join(',')})` : p.kind);
+    expect(kinds(derivePrefilter(parseRuleExpression('(物业|业委会) & (乱收费|不作为) & !招聘')))).toBe('and(or(text,text),or(text,text))');
+    expect(kinds(derivePrefilter(parseRuleExpression('!招聘')))).toBe('all');
+    expect(kinds(derivePrefilter(parseRuleExpression('/凌晨\\d点/ | 噪音')))).toBe('all');
+    expect(kinds(derivePrefilter(parseRuleExpression('category:物业纠纷 & heat>=40')))).toBe('and(category,heat)');
+    expect(kinds(derivePrefilter(parseRuleExpression('NEAR(强拆, (小区|村), 5)')))).toBe('and(text,or(text,text))');
+  });
+
+  it('includes traditional forms, full width and upper case', () => {
+    const p = derivePrefilter(parseRuleExpression('后发'));
+    expect(p).toMatchObject({ kind: 'text', scope: 'any' });
+    expect((p as { variants: string[] }).variants).toEqual(expect.arrayContaining(['后发', '後發', '後髮', '后髮']));
+    expect(preimages('k')).toEqual(expect.arrayContaining(['k', 'K', 'ｋ', 'Ｋ', '\u212A']));
+    const latin = derivePrefilter(parseRuleExpression('"APP"'));
+    expect(prefilterAccepts(latin, { title: '下载ａｐＰ', body: '' })).toBe(true);
+    expect(prefilterAccepts(latin, { title: '下载', body: '' })).toBe(false);
+  });
+
+  it('renders SQL with parameters and the escape for zero-width characters and numeric entities', () => {
+    const params: unknown[] = [];
+    const sql = prefilterSql(derivePrefilter(parseRuleExpression('title:电梯 & heat>40')), params);
+    expect(sql).toBe('((coalesce(a.heat_score, 0) >= $1::real AND (strpos(p.title, $2) > 0 OR strpos(p.title, $3) > 0)) OR p.title ~ $4 OR p.body ~ $4)');
+    const any: unknown[] = [];
+    expect(prefilterSql(derivePrefilter(parseRuleExpression('电梯 | 电梯')), any)).toBe(
+      '((strpos(p.title, $1) > 0 OR strpos(p.title, $2) > 0 OR strpos(p.body, $1) > 0 OR strpos(p.body, $2) > 0) OR p.title ~ $3 OR p.body ~ $3)',
+    );
+    expect(params.slice(0, 3)).toEqual([40, '电梯', '電梯']);
+    expect(params[3]).toContain('&#');
+    expect(prefilterSql(derivePrefilter(parseRuleExpression('!招聘')), [])).toBeNull();
+  });
+
+  it('knows every character the normaliser deletes (the scan of every code point guards text-normalizer changes)', () => {
+    const deleted: string[] = [];
+    for (let cp = 0; cp <= 0x10ffff; cp++) {
+      if (cp >= 0xd800 && cp <= 0xdfff) continue;
+      const ch = String.fromCodePoint(cp);
+      if (normalizeText(`物${ch}业`) === '物业' || normalizeText(`a${ch}b`) === 'ab') deleted.push(ch);
+    }
+    expect(deleted.filter((ch) => !ZERO_WIDTH_CHARS.includes(ch))).toEqual([]);
+  });
+
+  it('knows every character that normalises to a Han character, a Latin letter or a digit', () => {
+    const missing: string[] = [];
+    for (let cp = 0; cp <= 0x10ffff; cp++) {
+      if (cp >= 0xd800 && cp <= 0xdfff) continue;
+      const ch = String.fromCodePoint(cp);
+      for (const out of normalizeText(ch)) {
+        if ((/\p{Script=Han}/u.test(out) || /^[a-z0-9]$/.test(out)) && !preimages(out).includes(ch) && !ESCAPE.test(ch)) missing.push(`${ch}→${out}`);
+      }
+    }
+    expect(missing).toEqual([]);
+  });
+});
+
+function preimagesOrSelf(ch: string): string[] {
+  return /\p{Script=Han}|^[a-z0-9]$/u.test(ch) ? preimages(ch) : [ch];
+}

@@ -3,16 +3,15 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AreasService } from '../areas/areas.service';
 import { AppConfig } from '../config/app-config';
+import { MicroBatcher } from '../queues/micro-batcher';
 import { projectRoot } from '../config/config.loader';
-import { PostsService } from '../posts/posts.service';
+import type { Rule } from '../rules/rule.entity';
 import { RulesService } from '../rules/rules.service';
-import { Source } from '../sources/source.entity';
 import { analyseText } from './analysis-engine';
 import { DictionaryService } from './dictionary.service';
 import { AnalysisResources, analysisResources } from './analysis-resources';
 import { Analysis, FiredRule } from './analysis.entity';
 import { segmenter } from './segmenter';
-import { normalizeText } from './text-normalizer';
 
 /** Bump when the pipeline changes what it stores, so posts can be analysed again. */
 export const PIPELINE_VERSION = 2;
@@ -28,10 +27,14 @@ export type AnalyzeOutcome =
 export class AnalysisService implements OnModuleInit {
   private readonly logger = new Logger(AnalysisService.name);
   private resourcesLoaded?: AnalysisResources;
+  /** The word lists last taught to the segmenter (the cached arrays, compared by identity). */
+  private taught: { aliases?: string[]; terms?: string[]; words?: string[] } = {};
+  private paths?: { gazetteer: object; chains: Map<number, string[]> };
+  private readonly reader = new MicroBatcher<number, PostRow | undefined>((ids) => this.readPosts(ids));
+  private readonly writer = new MicroBatcher<NewAnalysis, { id: number; analyzed_at: Date } | undefined>((items) => this.writeAnalyses(items));
 
   constructor(
     @InjectDataSource() private readonly db: DataSource,
-    private readonly posts: PostsService,
     private readonly areas: AreasService,
     private readonly rules: RulesService,
     private readonly config: AppConfig,
@@ -53,29 +56,31 @@ export class AnalysisService implements OnModuleInit {
   /**
    * Runs the pipeline over one revision of a post and stores the result once: a repeat returns the
    * stored analysis. A job for an older revision is answered with 'stale' (the newer one has its own job).
+   * Concurrent jobs of a process share their round trips: one read for the posts (with their source's
+   * default area and whether they are analysed) and one write for the analyses and the rules' hit
+   * counts (one statement, one commit), see `readPosts` and `writeAnalyses`.
    */
   async analyze(postId: number, expectedHash: string): Promise<AnalyzeOutcome> {
-    const post = await this.posts.get(postId);
+    const post = await this.reader.add(postId);
     if (!post) return { status: 'post_missing' };
-    if (post.contentHash !== expectedHash) return { status: 'stale', currentHash: post.contentHash };
+    if (post.content_hash !== expectedHash) return { status: 'stale', currentHash: post.content_hash };
+    if (post.analysed) return { status: 'analysed', analysis: await this.stored(postId, post.content_hash), created: false };
 
-    const repo = this.db.getRepository(Analysis);
-    const existing = await repo.findOneBy({ postId, contentHash: post.contentHash, pipelineVersion: PIPELINE_VERSION });
-    if (existing) return { status: 'analysed', analysis: existing, created: false };
-
-    const source = await this.db.getRepository(Source).findOne({ select: { id: true, defaultAreaId: true }, where: { id: post.sourceId } });
+    const defaultAreaId = post.default_area_id ?? null;
     const { gazetteer, depth, aliases } = await this.areas.gazetteer();
-    segmenter.addWords(aliases);
     const active = await this.rules.active();
-    segmenter.addWords(active.terms);
-    segmenter.addWords(await this.dictionary.words());
-    const chains = new Map<number, string[]>();
-    for (const id of new Set(gazetteer.find(normalizeText(`${post.title}\n${post.body}`)).map((h) => h.areaId).concat(source?.defaultAreaId ?? []))) {
-      chains.set(id, (await this.areas.chain(id)).flatMap((a) => [String(a.id), a.code]));
+    const words = await this.dictionary.words();
+    // The segmenter learns each word once; the lists are only walked again when they were reloaded.
+    if (this.taught.aliases !== aliases || this.taught.terms !== active.terms || this.taught.words !== words) {
+      segmenter.addWords(aliases);
+      segmenter.addWords(active.terms);
+      segmenter.addWords(words);
+      this.taught = { aliases, terms: active.terms, words };
     }
+    const chains = await this.areaPaths(gazetteer);
 
     const result = analyseText(
-      { title: post.title, body: post.body, replies: post.replies, defaultAreaId: source?.defaultAreaId ?? null },
+      { title: post.title, body: post.body, replies: post.replies, defaultAreaId },
       { resources: this.resources(), gazetteer: { gazetteer, depth }, areaPath: (id) => chains.get(id) ?? [String(id)], rules: active.set },
     );
     const toFired = ({ ruleId, hits }: { ruleId: number; hits: FiredRule['hits'] }): FiredRule => {
@@ -91,40 +96,150 @@ export class AnalysisService implements OnModuleInit {
           .sort((a, b) => LEVEL_RANK[b.level as keyof typeof LEVEL_RANK] - LEVEL_RANK[a.level as keyof typeof LEVEL_RANK]);
     const firstRule = firedRules.length ? active.rules.get(firedRules[0].ruleId) : undefined;
 
-    return this.db.transaction(async (tx) => {
-      const inserted = await tx
-        .getRepository(Analysis)
-        .createQueryBuilder()
-        .insert()
-        .values({
-          postId,
-          contentHash: post.contentHash,
-          pipelineVersion: PIPELINE_VERSION,
-          keywords: result.keywords,
-          areaId: result.location?.areaId ?? null,
-          areaConfidence: result.location?.confidence ?? 0,
-          matchedAlias: result.location?.alias ?? null,
-          category: firstRule?.category ?? result.category.type ?? result.category.domain,
-          domain: result.category.domain,
-          disputeType: result.category.type,
-          categoryConfidence: result.category.confidence,
-          categoryModel: this.resources().category.modelVersion,
-          heatScore: result.heat.score,
-          warningLevel: result.heat.level,
-          heatSignals: result.heat.signals.slice(0, 20),
-          placeCandidates: result.placeCandidates.slice(0, 10),
-          topics: result.topics,
-          simhash: result.simhash,
-          firedRules,
-          suppressedBy,
-        })
-        .orIgnore()
-        .returning('id')
-        .execute();
-      const created = inserted.raw.length > 0;
-      if (created) await this.rules.recordHits([...firedRules, ...suppressedBy].map((f) => f.ruleId), tx);
-      const analysis = await tx.getRepository(Analysis).findOneByOrFail({ postId, contentHash: post.contentHash, pipelineVersion: PIPELINE_VERSION });
-      return { status: 'analysed' as const, analysis, created };
+    const values: Omit<Analysis, 'id' | 'post' | 'area'> = {
+      postId,
+      contentHash: post.content_hash,
+      pipelineVersion: PIPELINE_VERSION,
+      keywords: result.keywords,
+      areaId: result.location?.areaId ?? null,
+      areaConfidence: result.location?.confidence ?? 0,
+      matchedAlias: result.location?.alias ?? null,
+      category: firstRule?.category ?? result.category.type ?? result.category.domain,
+      domain: result.category.domain,
+      disputeType: result.category.type,
+      categoryConfidence: result.category.confidence,
+      categoryModel: this.resources().category.modelVersion,
+      heatScore: result.heat.score,
+      warningLevel: result.heat.level,
+      heatSignals: result.heat.signals.slice(0, 20),
+      placeCandidates: result.placeCandidates.slice(0, 10),
+      topics: result.topics,
+      simhash: result.simhash,
+      firedRules,
+      suppressedBy,
+      analyzedAt: new Date(),
+    };
+    const inserted = await this.writer.add({ values, ruleIds: [...new Set([...firedRules, ...suppressedBy].map((f) => f.ruleId))] });
+    if (!inserted) return { status: 'analysed', analysis: await this.stored(postId, post.content_hash), created: false };
+    const analysis = Object.assign(new Analysis(), values, { id: inserted.id, analyzedAt: new Date(inserted.analyzed_at) });
+    return { status: 'analysed', analysis, created: true };
+  }
+
+  /** The posts to analyse, by id (undefined: the post is gone). */
+  private async readPosts(postIds: number[]): Promise<(PostRow | undefined)[]> {
+    const rows: (PostRow & { id: number })[] = await this.db.query(
+      `SELECT p.id, p.title, p.body, p.replies, p.content_hash, s.default_area_id,
+              EXISTS (SELECT 1 FROM analyses a WHERE a.post_id = p.id AND a.content_hash = p.content_hash AND a.pipeline_version = $2) AS analysed
+         FROM posts p LEFT JOIN sources s ON s.id = p.source_id WHERE p.id = ANY($1::int[])`,
+      [postIds, PIPELINE_VERSION],
+    );
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    return postIds.map((id) => byId.get(id));
+  }
+
+  /**
+   * Stores analyses, each once per post revision and pipeline version, and, for those that were new,
+   * counts the hits of the rules they fired, in one statement. An analysis that existed already (a
+   * repeat) is answered with undefined and counts nothing.
+   */
+  private async writeAnalyses(items: NewAnalysis[]): Promise<({ id: number; analyzed_at: Date } | undefined)[]> {
+    const rows = items.map(({ values: v, ruleIds }, i) => ({
+      i,
+      post_id: v.postId,
+      content_hash: v.contentHash,
+      pipeline_version: v.pipelineVersion,
+      keywords: v.keywords,
+      area_id: v.areaId,
+      area_confidence: v.areaConfidence,
+      matched_alias: v.matchedAlias,
+      category: v.category,
+      domain: v.domain,
+      dispute_type: v.disputeType,
+      category_confidence: v.categoryConfidence,
+      category_model: v.categoryModel,
+      heat_score: v.heatScore,
+      warning_level: v.warningLevel,
+      heat_signals: v.heatSignals,
+      place_candidates: v.placeCandidates,
+      topics: v.topics,
+      simhash: v.simhash,
+      fired_rules: v.firedRules,
+      suppressed_by: v.suppressedBy,
+      rule_ids: ruleIds,
+    }));
+    const inserted: { post_id: number; content_hash: string; id: number; analyzed_at: Date }[] = await this.db.query(
+      `WITH v AS (
+         SELECT * FROM jsonb_to_recordset($1::jsonb) AS v(i int, post_id int, content_hash text, pipeline_version int, keywords text[], area_id int,
+              area_confidence real, matched_alias text, category text, domain text, dispute_type text, category_confidence real,
+              category_model text, heat_score real, warning_level text, heat_signals jsonb, place_candidates text[], topics text[],
+              simhash text, fired_rules jsonb, suppressed_by jsonb, rule_ids int[])
+       ), ins AS (
+         INSERT INTO analyses (post_id, content_hash, pipeline_version, keywords, area_id, area_confidence, matched_alias, category, domain,
+                               dispute_type, category_confidence, category_model, heat_score, warning_level, heat_signals, place_candidates,
+                               topics, simhash, fired_rules, suppressed_by)
+         SELECT post_id, content_hash, pipeline_version, keywords, area_id, area_confidence, matched_alias, category, domain,
+                dispute_type, category_confidence, category_model, heat_score, warning_level, heat_signals, place_candidates,
+                topics, simhash, fired_rules, suppressed_by
+           FROM v ORDER BY i
+         ON CONFLICT (post_id, content_hash, pipeline_version) DO NOTHING
+         RETURNING id, post_id, content_hash, pipeline_version, analyzed_at
+       ), h AS (
+         SELECT rule_id, count(*)::int AS n
+           FROM ins JOIN v ON v.post_id = ins.post_id AND v.content_hash = ins.content_hash AND v.pipeline_version = ins.pipeline_version,
+                unnest(v.rule_ids) AS rule_id
+          GROUP BY rule_id
+       ), locked AS (
+         -- Rule rows are locked in id order, so two batches counting the same rules never deadlock.
+         SELECT r.id FROM rules r JOIN h ON h.rule_id = r.id ORDER BY r.id FOR UPDATE OF r
+       ), hits AS (
+         UPDATE rules r SET hit_count = r.hit_count + h.n, last_hit_at = now() FROM h JOIN locked ON locked.id = h.rule_id WHERE r.id = h.rule_id
+       )
+       SELECT post_id, content_hash, id, analyzed_at FROM ins`,
+      [JSON.stringify(rows)],
+    );
+    const byKey = new Map(inserted.map((r) => [`${r.post_id}:${r.content_hash}`, r]));
+    // The same revision twice in one batch: the first caller gets the new row, the second the stored one.
+    return items.map(({ values: v }) => {
+      const key = `${v.postId}:${v.contentHash}`;
+      const row = byKey.get(key);
+      byKey.delete(key);
+      return row && { id: row.id, analyzed_at: row.analyzed_at };
     });
   }
+
+  /**
+   * Every area's chain (itself, then its ancestors) as ids and codes, for rule area conditions; built
+   * once per copy of the area tree (the gazetteer object changes whenever the tree is read again).
+   */
+  private async areaPaths(gazetteer: object): Promise<Map<number, string[]>> {
+    if (this.paths?.gazetteer === gazetteer) return this.paths.chains;
+    const chains = new Map<number, string[]>();
+    for (const area of await this.areas.list()) chains.set(area.id, (await this.areas.chain(area.id)).flatMap((a) => [String(a.id), a.code]));
+    this.paths = { gazetteer, chains };
+    return chains;
+  }
+
+  /** The enabled rules by id, as the analysis sees them (cached per process for a few seconds). */
+  async activeRules(): Promise<Map<number, Rule>> {
+    return (await this.rules.active()).rules;
+  }
+
+  private stored(postId: number, contentHash: string): Promise<Analysis> {
+    return this.db.getRepository(Analysis).findOneByOrFail({ postId, contentHash, pipelineVersion: PIPELINE_VERSION });
+  }
+}
+
+interface NewAnalysis {
+  values: Omit<Analysis, 'id' | 'post' | 'area'>;
+  /** Rules whose hit count goes up if this analysis is new (each once). */
+  ruleIds: number[];
+}
+
+interface PostRow {
+  title: string;
+  body: string;
+  replies: number | null;
+  content_hash: string;
+  default_area_id: number | null;
+  analysed: boolean;
 }

@@ -26,7 +26,8 @@ export class AnalyzeProcessor extends WorkerHost {
       return { status: outcome.status };
     }
     // Correlation is idempotent, so it runs even when the analysis existed (a crash may have come between).
-    const results = await this.correlation.correlate(outcome.analysis);
+    const rules = await this.analysis.activeRules();
+    const results = await this.correlation.correlate(outcome.analysis, (id) => rules.get(id));
     const newCases = results.filter((r) => r.created).map((r) => r.caseId);
     if (newCases.length) {
       await this.routeQueue.addBulk(newCases.map((caseId) => ({ name: 'route', data: { caseId }, opts: { jobId: jobIds.route(caseId) } })));

@@ -62,11 +62,15 @@ export class CaseCorrelationService {
     private readonly sla: SlaScheduler,
   ) {}
 
-  async correlate(analysis: Analysis): Promise<CorrelationResult[]> {
+  /**
+   * `cachedRule` (optional): the rule as the analysis just saw it (the worker's per-process cache of
+   * enabled rules), which saves reading it again; a rule not found there is read from the database.
+   */
+  async correlate(analysis: Analysis, cachedRule?: (ruleId: number) => Rule | undefined): Promise<CorrelationResult[]> {
     if (analysis.areaId === null) return [];
     const results: CorrelationResult[] = [];
     for (const fired of analysis.firedRules) {
-      const rule = await this.db.getRepository(Rule).findOneBy({ id: fired.ruleId });
+      const rule = cachedRule?.(fired.ruleId) ?? (await this.db.getRepository(Rule).findOneBy({ id: fired.ruleId }));
       if (!rule) continue;
       const result = await this.attach(analysis, analysis.areaId, rule);
       // A reopened case has a fresh settle clock, a raised level shorter clocks: timers follow once committed.
@@ -80,12 +84,14 @@ export class CaseCorrelationService {
     const { postId } = analysis;
     return this.db.transaction(async (tx) => {
       await tx.query(`SELECT pg_advisory_xact_lock(hashtext('tingfeng-correlate-' || $1::text))`, [areaId]);
-      // A repeat (job retried after a crash): the post is already in a case of this rule.
-      const done: { case_id: number }[] = await tx.query(
-        `SELECT cp.case_id FROM case_posts cp JOIN cases c ON c.id = cp.case_id WHERE cp.post_id = $1 AND c.area_id = $2 AND c.rule_id = $3 LIMIT 1`,
+      // A repeat (job retried after a crash): the post is already in a case of this rule. In the same
+      // round trip: the open case of this area and rule, locked (the partial unique index allows one).
+      const [{ done, same }]: { done: number | null; same: number | null }[] = await tx.query(
+        `SELECT (SELECT cp.case_id FROM case_posts cp JOIN cases c ON c.id = cp.case_id WHERE cp.post_id = $1 AND c.area_id = $2 AND c.rule_id = $3 LIMIT 1) AS done,
+                (SELECT id FROM cases WHERE area_id = $2 AND rule_id = $3 AND status NOT IN (${CLOSED_SQL}) LIMIT 1 FOR UPDATE) AS same`,
         [postId, areaId, rule.id],
       );
-      if (done.length) return { caseId: done[0].case_id, created: false, attached: false };
+      if (done !== null) return { caseId: done, created: false, attached: false };
 
       // An aggregate rule opens a case only when enough matching posts of the area came together, and
       // raises the level of the open case a post of it joins while the condition holds.
@@ -108,11 +114,7 @@ export class CaseCorrelationService {
       const raise = async (r: CorrelationResult): Promise<CorrelationResult> =>
         aggregate && aggregateOutcome?.holds ? { ...r, levelRaised: await this.raiseLevel(tx, r.caseId, aggregate, aggregateOutcome, rule, postId) } : r;
 
-      const same: { id: number }[] = await tx.query(
-        `SELECT id FROM cases WHERE area_id = $1 AND rule_id = $2 AND status NOT IN (${CLOSED_SQL}) FOR UPDATE`,
-        [areaId, rule.id],
-      );
-      if (same.length) return raise(await this.attachPost(tx, same[0].id, postId, 'same_rule'));
+      if (same !== null) return raise(await this.attachPost(tx, same, postId, 'same_rule'));
 
       const grouped = await this.group(tx, analysis, areaId, rule.id);
       if (grouped?.action === 'attach') return raise(await this.attachPost(tx, grouped.caseId, postId, grouped.reason));
@@ -230,11 +232,18 @@ export class CaseCorrelationService {
   }
 
   private async attachPost(tx: EntityManager, caseId: number, postId: number, reason: GroupingReason | 'same_rule'): Promise<CorrelationResult> {
-    const attached: unknown[] = await tx.query(`INSERT INTO case_posts (case_id, post_id) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING post_id`, [caseId, postId]);
-    if (attached.length > 0) {
-      await tx.query(`UPDATE cases SET post_count = post_count + 1, version = version + 1 WHERE id = $1`, [caseId]);
-      await tx.query(`INSERT INTO case_events (case_id, type, data) VALUES ($1, 'post_attached', $2)`, [caseId, { postId, reason }]);
-    }
-    return { caseId, created: false, attached: attached.length > 0, reason };
+    // One statement: the link, and only when it is new, the case's count and the timeline entry.
+    const [{ n }]: { n: number }[] = await tx.query(
+      `WITH ins AS (
+         INSERT INTO case_posts (case_id, post_id) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING post_id
+       ), counted AS (
+         UPDATE cases SET post_count = post_count + 1, version = version + 1 WHERE id = $1 AND EXISTS (SELECT 1 FROM ins)
+       ), logged AS (
+         INSERT INTO case_events (case_id, type, data) SELECT $1, 'post_attached', $3::jsonb FROM ins
+       )
+       SELECT count(*)::int AS n FROM ins`,
+      [caseId, postId, JSON.stringify({ postId, reason })],
+    );
+    return { caseId, created: false, attached: n > 0, reason };
   }
 }

@@ -25,18 +25,37 @@ export class PostsService {
   async upsertMany(sourceId: number, items: readonly CrawledItem[]): Promise<ChangedPost[]> {
     const unique = [...new Map(items.map((item) => [item.externalId, item])).values()];
     if (unique.length === 0) return [];
-    const rows = unique.map((item) => ({
-      source_id: sourceId,
-      external_id: item.externalId,
-      url: item.url,
-      title: item.title,
-      body: item.body,
-      author: item.author ?? null,
-      published_at: item.publishedAt?.toISOString() ?? null,
-      content_hash: contentHash(item.title, item.body),
-      replies: item.replies ?? null,
-      views: item.views ?? null,
-    }));
+    // A feed or an API lists mostly posts stored by earlier crawls: only new and edited ones are written
+    // (the upsert below stays idempotent on its own, so a post stored meanwhile is still harmless).
+    const stored: { external_id: string; content_hash: string; replies: number | null; views: number | null }[] = await this.db.query(
+      `SELECT external_id, content_hash, replies, views FROM posts WHERE source_id = $1 AND external_id = ANY($2::text[])`,
+      [sourceId, unique.map((item) => item.externalId)],
+    );
+    const known = new Map(stored.map((row) => [row.external_id, row]));
+    const rows = [];
+    const counts = [];
+    for (const item of unique) {
+      const hash = contentHash(item.title, item.body);
+      const before = known.get(item.externalId);
+      if (before && before.content_hash === hash) {
+        if ((item.replies !== undefined && item.replies !== before.replies) || (item.views !== undefined && item.views !== before.views)) counts.push(item);
+        continue;
+      }
+      rows.push({
+        source_id: sourceId,
+        external_id: item.externalId,
+        url: item.url,
+        title: item.title,
+        body: item.body,
+        author: item.author ?? null,
+        published_at: item.publishedAt?.toISOString() ?? null,
+        content_hash: hash,
+        replies: item.replies ?? null,
+        views: item.views ?? null,
+      });
+    }
+    await this.refreshCounts(sourceId, counts);
+    if (rows.length === 0) return [];
     // Every sub-statement sees the snapshot from before the upsert, so joining `posts` in `rev` reads the revision
     // being replaced: it is kept in post_revisions.
     const result: { id: number; content_hash: string; inserted: boolean }[] = await this.db.query(
@@ -63,7 +82,8 @@ export class PostsService {
        SELECT id, content_hash, inserted FROM up`,
       [JSON.stringify(rows)],
     );
-    await this.refreshCounts(sourceId, unique);
+    // A row that was stored meanwhile with this very content was left alone by the upsert: its counts still move.
+    if (result.length < rows.length) await this.refreshCounts(sourceId, unique.filter((item) => !known.has(item.externalId)));
     return result.map((r) => ({ id: r.id, contentHash: r.content_hash, inserted: r.inserted }));
   }
 

@@ -1,5 +1,5 @@
 import { InjectQueue } from '@nestjs/bullmq';
-import { BeforeApplicationShutdown, Controller, Get, Res } from '@nestjs/common';
+import { BeforeApplicationShutdown, Controller, Get, OnModuleDestroy, Res } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Queue } from 'bullmq';
 import type Redis from 'ioredis';
@@ -25,7 +25,7 @@ async function timed(probe: () => Promise<unknown>, timeoutMs = 2000): Promise<C
 }
 
 @Controller('health')
-export class HealthController implements BeforeApplicationShutdown {
+export class HealthController implements OnModuleDestroy, BeforeApplicationShutdown {
   private shuttingDown = false;
 
   constructor(
@@ -67,6 +67,15 @@ export class HealthController implements BeforeApplicationShutdown {
     const ok = postgres.ok && redis.ok && migrations.ok && !this.shuttingDown;
     res.status(ok ? 200 : 503);
     return { status: ok ? 'ready' : 'not_ready', shuttingDown: this.shuttingDown, postgres, redis, migrations };
+  }
+
+  /**
+   * Not ready from the first shutdown hook on: the root module's controllers are destroyed first,
+   * before the queues, Redis clients and the database close, so a probe never sees a half-closed
+   * process as ready. (There is no drain delay: the server closes right after the hooks.)
+   */
+  onModuleDestroy(): void {
+    this.shuttingDown = true;
   }
 
   beforeApplicationShutdown(): void {

@@ -1,77 +1,84 @@
-import { InjectQueue } from '@nestjs/bullmq';
-import { Injectable } from '@nestjs/common';
+import { getQueueToken } from '@nestjs/bullmq';
+import { Injectable, OnModuleInit } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Queue } from 'bullmq';
-import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
+import { collectDefaultMetrics, Registry } from 'prom-client';
 import { DataSource } from 'typeorm';
 import { QueueName } from '../queues/queue-names';
+import { JobDurationStore } from './job-durations';
+import { registerReadSeries } from './metric-series';
+import { PIPELINE_SERIES } from './pipeline-series';
 
-const JOB_STATES = ['waiting', 'active', 'delayed', 'failed', 'completed', 'prioritized'] as const;
+const JOB_STATES = ['waiting', 'active', 'delayed', 'failed', 'completed', 'prioritized', 'waiting-children'] as const;
 
 /**
- * Prometheus metrics, read fresh from Postgres and Redis at every scrape (so every API instance
- * reports the same figures and no process has to count anything itself).
+ * Prometheus metrics, read fresh from Postgres and Redis at every scrape, so every API instance
+ * reports the same figures and no API process has to count anything itself. Job durations are the
+ * one thing only workers see: they add them to a histogram in Redis (JobDurationRecorder).
  */
 @Injectable()
-export class MetricsService {
+export class MetricsService implements OnModuleInit {
   readonly registry = new Registry();
 
   constructor(
     @InjectDataSource() private readonly db: DataSource,
-    @InjectQueue(QueueName.Crawl) crawl: Queue,
-    @InjectQueue(QueueName.Analyze) analyze: Queue,
-    @InjectQueue(QueueName.Route) route: Queue,
-  ) {
-    const queues = [crawl, analyze, route];
+    private readonly moduleRef: ModuleRef,
+    private readonly durations: JobDurationStore,
+  ) {}
+
+  onModuleInit(): void {
+    // Every queue of the pipeline, so a queue added to QueueName is covered without a change here.
+    const queues = Object.values(QueueName).map((name) => this.moduleRef.get<Queue>(getQueueToken(name), { strict: false }));
     collectDefaultMetrics({ register: this.registry, prefix: 'tingfeng_' });
-    new Gauge({
+    registerReadSeries(this.registry, {
       name: 'tingfeng_queue_jobs',
       help: 'Jobs per queue and state',
-      labelNames: ['queue', 'state'],
-      registers: [this.registry],
-      async collect() {
-        this.reset();
-        for (const queue of queues) {
-          const counts = await queue.getJobCounts(...JOB_STATES);
-          for (const state of JOB_STATES) this.set({ queue: queue.name, state }, counts[state] ?? 0);
-        }
-      },
+      type: 'gauge',
+      read: async () =>
+        (
+          await Promise.all(
+            queues.map(async (queue) => {
+              const counts = await queue.getJobCounts(...JOB_STATES);
+              return JOB_STATES.map((state) => ({ labels: { queue: queue.name, state }, value: counts[state] ?? 0 }));
+            }),
+          )
+        ).flat(),
     });
-    const database = this.db;
-    new Gauge({
-      name: 'tingfeng_cases',
-      help: 'Cases per status',
-      labelNames: ['status'],
-      registers: [this.registry],
-      async collect() {
-        this.reset();
-        for (const row of await database.query(`SELECT status, count(*)::int AS n FROM cases GROUP BY status`)) this.set({ status: row.status }, row.n);
-      },
+    registerReadSeries(this.registry, {
+      name: 'tingfeng_queue_paused',
+      help: '1 when the queue is paused (e.g. from the queue dashboard), else 0',
+      type: 'gauge',
+      read: () => Promise.all(queues.map(async (queue) => ({ labels: { queue: queue.name }, value: (await queue.isPaused()) ? 1 : 0 }))),
     });
-    new Gauge({
-      name: 'tingfeng_source_consecutive_failures',
-      help: 'Consecutive failed crawls per source (0 when the last crawl succeeded)',
-      labelNames: ['source'],
-      registers: [this.registry],
-      async collect() {
-        this.reset();
-        for (const row of await database.query(`SELECT code, consecutive_failures AS n FROM sources`)) this.set({ source: row.code }, row.n);
-      },
+    registerReadSeries(this.registry, {
+      name: 'tingfeng_job_duration_seconds',
+      help: 'Processing time of each job attempt (start to finish) per queue and outcome (failed counts every failed attempt, retried or not)',
+      type: 'histogram',
+      read: () => this.durations.samples('tingfeng_job_duration_seconds'),
     });
-    new Gauge({
-      name: 'tingfeng_posts_unanalysed',
-      help: 'Posts whose current content has no analysis yet',
-      registers: [this.registry],
-      async collect() {
-        const [row] = await database.query(
-          `SELECT count(*)::int AS n FROM posts p WHERE NOT EXISTS (SELECT 1 FROM analyses a WHERE a.post_id = p.id AND a.content_hash = p.content_hash)`,
-        );
-        this.set(row.n);
-      },
-    });
+    for (const series of PIPELINE_SERIES) {
+      registerReadSeries(this.registry, {
+        name: series.name,
+        help: series.help,
+        type: series.type,
+        read: async () => {
+          const rows: Array<Record<string, string | number>> = await this.db.query(series.sql);
+          const samples = rows.map(({ n, ...labels }) => ({ labels: labels as Record<string, string>, value: Number(n) }));
+          return series.zeroes ? withZeroes(samples, series.zeroes) : samples;
+        },
+      });
+    }
   }
 
   async text(): Promise<{ contentType: string; body: string }> {
     return { contentType: this.registry.contentType, body: await this.registry.metrics() };
   }
+}
+
+/** Series that should exist at 0 before anything happened (so alerts can use rate() from the start). */
+function withZeroes(samples: Array<{ labels: Record<string, string>; value: number }>, zeroes: Array<Record<string, string>>) {
+  const key = (labels: Record<string, string>) => JSON.stringify(Object.entries(labels).sort());
+  const seen = new Set(samples.map((s) => key(s.labels)));
+  return [...samples, ...zeroes.filter((labels) => !seen.has(key(labels))).map((labels) => ({ labels, value: 0 }))];
 }

@@ -47,6 +47,7 @@ const MATRIX: Record<string, Entry> = {
   'POST /users/{id}/revoke-sessions': { allow: ['admin'] },
   'GET /audit': { allow: ['admin', 'official'] },
   'GET /metrics': { allow: ['admin'] },
+  'POST /ops/queues/session': { allow: ['admin'] },
   'GET /areas': { allow: LOGGED_IN },
   'POST /areas/{id}/aliases': { allow: OPERATORS },
   'DELETE /areas/{id}/aliases/{alias}': { allow: OPERATORS },
@@ -204,6 +205,26 @@ describe('authorisation matrix: every endpoint × role × inside/outside scope',
         const status = await call(who, route, inScope);
         const passed = status !== 401 && status !== 403;
         if (passed !== MATRIX[route].allow.includes(who)) wrong.push(`${who} ${route} → ${status}`);
+      }
+    }
+    expect(wrong).toEqual([]);
+  });
+
+  // The queue dashboard (Bull Board) is raw Express under /admin/queues, so it is not in the OpenAPI
+  // document: its page and API admit only the cookie POST /ops/queues/session gives an admin.
+  it('lets only admins into the queue dashboard (page and API), with or without a bearer token', async () => {
+    const wrong: string[] = [];
+    for (const who of EVERYONE) {
+      const bearer: Record<string, string> = tokens.has(who) ? { authorization: `Bearer ${tokens.get(who)}` } : {};
+      const session = await fetch(`${service.url}/ops/queues/session`, { method: 'POST', headers: bearer });
+      const cookie = session.headers.get('set-cookie')?.split(';')[0];
+      for (const path of ['/admin/queues', '/admin/queues/', '/admin/queues/api/queues', '/admin/queues/api/queues/crawl/workers']) {
+        const res = await fetch(`${service.url}${path}`, { headers: { ...bearer, ...(cookie ? { cookie } : {}) } });
+        const passed = res.status !== 401 && res.status !== 403;
+        if (passed !== (who === 'admin')) wrong.push(`${who} GET ${path} → ${res.status}`);
+        // The bearer token alone never opens it.
+        const bearerOnly = await fetch(`${service.url}${path}`, { headers: bearer });
+        if (bearerOnly.status !== 401) wrong.push(`${who} GET ${path} with a bearer token only → ${bearerOnly.status}`);
       }
     }
     expect(wrong).toEqual([]);

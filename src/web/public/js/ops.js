@@ -22,8 +22,34 @@ export async function opsPage({ user }) {
   const rulesHost = h('div', {});
   const pending = new Map(); // sourceId → lastRunAt when "crawl now" was asked
 
+  // Admins open the queue dashboard (Bull Board): the server sets a short-lived cookie valid only
+  // under /admin/queues, then the dashboard opens in this tab.
+  const queuesButton =
+    user.role === 'admin'
+      ? h(
+          'button',
+          {
+            type: 'button',
+            class: 'secondary',
+            id: 'open-queues',
+            onclick: async (event) => {
+              const button = event.currentTarget;
+              button.disabled = true;
+              try {
+                const { url } = await api('/ops/queues/session', { method: 'POST' });
+                location.assign(url);
+              } catch (error) {
+                toast(errorText(error), 'error');
+                button.disabled = false;
+              }
+            },
+          },
+          '队列面板',
+        )
+      : null;
+
   render(
-    h('div', { class: 'page-head' }, h('h1', {}, '数据源与预警规则'), stamp),
+    h('div', { class: 'page-head' }, h('h1', {}, '数据源与预警规则'), h('div', {}, stamp, queuesButton ? ' ' : null, queuesButton)),
     h(
       'section',
       { class: 'panel', 'aria-labelledby': 'sources-title' },

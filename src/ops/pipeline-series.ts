@@ -1,0 +1,98 @@
+import { SLA_CLOCKS } from '../cases/sla-calendar';
+import { OVERDUE_SQL } from '../cases/sla-config';
+import { NOTIFY_CHANNELS, NOTIFY_STATUSES } from '../notify/notification.entity';
+
+export interface SqlSeries {
+  name: string;
+  help: string;
+  type: 'gauge' | 'counter';
+  /** One row per sample: the label columns and `n`, the value. */
+  sql: string;
+  /** Label sets reported as 0 when the query returns no row for them. */
+  zeroes?: Array<Record<string, string>>;
+}
+
+const perClock = SLA_CLOCKS.map((clock) => ({ clock }));
+const perChannel = NOTIFY_CHANNELS.map((channel) => ({ channel }));
+
+/** The series read from Postgres at every scrape (the source of truth, the same for every instance). */
+export const PIPELINE_SERIES: SqlSeries[] = [
+  {
+    name: 'tingfeng_cases',
+    help: 'Cases per status',
+    type: 'gauge',
+    sql: `SELECT status, count(*)::int AS n FROM cases GROUP BY status`,
+  },
+  {
+    name: 'tingfeng_cases_overdue',
+    help: 'Open cases whose SLA clock has run out and is still unmet, per clock',
+    type: 'gauge',
+    sql: `SELECT clock, count(*)::int AS n FROM (
+            SELECT CASE
+              WHEN c.due_acknowledge_at <= now() AND c.acknowledged_at IS NULL THEN ARRAY['acknowledge'] ELSE ARRAY[]::text[] END
+              || CASE WHEN c.due_contact_at <= now() AND c.first_contact_at IS NULL AND c.first_response_at IS NULL THEN ARRAY['contact'] ELSE ARRAY[]::text[] END
+              || CASE WHEN c.due_response_at <= now() AND c.first_response_at IS NULL THEN ARRAY['response'] ELSE ARRAY[]::text[] END
+              || CASE WHEN c.due_settle_at <= now() AND c.closed_at IS NULL THEN ARRAY['settle'] ELSE ARRAY[]::text[] END AS clocks
+            FROM cases c WHERE ${OVERDUE_SQL}
+          ) o, unnest(o.clocks) AS clock GROUP BY clock`,
+    zeroes: perClock,
+  },
+  {
+    name: 'tingfeng_sla_breaches_total',
+    help: 'SLA clocks that ran out before they were met (one reminder per case, clock and due time), per clock',
+    type: 'counter',
+    sql: `SELECT data->>'clock' AS clock, count(*)::int AS n FROM case_events WHERE type = 'sla_reminder' GROUP BY 1`,
+    zeroes: perClock,
+  },
+  {
+    name: 'tingfeng_sla_escalations_total',
+    help: 'Escalations of overdue cases, per clock and stage (supervisor = street, official = district)',
+    type: 'counter',
+    sql: `SELECT data->>'clock' AS clock, data->>'stage' AS stage, count(*)::int AS n FROM case_events WHERE type = 'sla_escalated' GROUP BY 1, 2`,
+  },
+  {
+    name: 'tingfeng_source_consecutive_failures',
+    help: 'Consecutive failed crawls per source (0 when the last crawl succeeded)',
+    type: 'gauge',
+    sql: `SELECT code AS source, consecutive_failures AS n FROM sources`,
+  },
+  {
+    name: 'tingfeng_crawl_runs_total',
+    help: 'Finished crawl runs (and pushed batches) per source and outcome',
+    type: 'counter',
+    sql: `SELECT s.code AS source, r.status, count(*)::int AS n FROM crawl_runs r JOIN sources s ON s.id = r.source_id WHERE r.status <> 'running' GROUP BY 1, 2`,
+  },
+  {
+    name: 'tingfeng_crawl_errors_total',
+    help: 'Failed crawl runs per source and error kind (the error code; broken = the page no longer matches the source config)',
+    type: 'counter',
+    sql: `SELECT s.code AS source, CASE WHEN r.status = 'broken' THEN 'broken' ELSE coalesce(r.error_code, 'unknown') END AS kind, count(*)::int AS n
+          FROM crawl_runs r JOIN sources s ON s.id = r.source_id WHERE r.status IN ('failed', 'broken') GROUP BY 1, 2`,
+  },
+  {
+    name: 'tingfeng_crawl_request_retries_total',
+    help: 'Requests retried within crawl runs (network errors, timeouts, 5xx, 429), per source',
+    type: 'counter',
+    sql: `SELECT s.code AS source, coalesce(sum(r.retries), 0)::int AS n FROM sources s LEFT JOIN crawl_runs r ON r.source_id = s.id GROUP BY 1`,
+  },
+  {
+    name: 'tingfeng_posts_unanalysed',
+    help: 'Posts whose current content has no analysis yet',
+    type: 'gauge',
+    sql: `SELECT count(*)::int AS n FROM posts p WHERE NOT EXISTS (SELECT 1 FROM analyses a WHERE a.post_id = p.id AND a.content_hash = p.content_hash)`,
+  },
+  {
+    name: 'tingfeng_notifications',
+    help: 'Notifications (outbox rows) per channel and status; dead = dead letters waiting for an admin',
+    type: 'gauge',
+    sql: `SELECT channel, status, count(*)::int AS n FROM notifications GROUP BY 1, 2`,
+    zeroes: perChannel.flatMap(({ channel }) => NOTIFY_STATUSES.map((status) => ({ channel, status }))),
+  },
+  {
+    name: 'tingfeng_notification_failures_total',
+    help: 'Failed delivery attempts per channel (every try that did not deliver, retried or dead-lettered)',
+    type: 'counter',
+    sql: `SELECT channel, sum(attempts - CASE WHEN status = 'delivered' THEN 1 ELSE 0 END)::int AS n FROM notifications GROUP BY 1`,
+    zeroes: perChannel,
+  },
+];

@@ -31,8 +31,9 @@ export async function createTestEnv(): Promise<TestEnv> {
         logLevel: 'error',
         databaseUrl,
         redisUrl: REDIS_URL,
-        queue: { prefix: queuePrefix, backoffMs: 200 },
         ...overrides,
+        // A test may tune the queues (concurrency, retries) but keeps its own prefix unless it names one.
+        queue: { prefix: queuePrefix, backoffMs: 200, ...(overrides.queue as Record<string, unknown> | undefined) },
         // Fixture forums listen on loopback, which the crawler refuses unless allowed explicitly.
         crawl: { allowPrivateHosts: ['127.0.0.1'], ...(overrides.crawl as Record<string, unknown> | undefined) },
       },

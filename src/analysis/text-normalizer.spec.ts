@@ -2,7 +2,8 @@ import { join } from 'node:path';
 import { lexiconWords } from './analysis-resources';
 import { findPersonalData, maskPersonalData } from './personal-data';
 import { segmenter } from './segmenter';
-import { normalizeText } from './text-normalizer';
+import * as OpenCC from 'opencc-js';
+import { mayConvertToSimplified, normalizeText, traditionalToSimplified } from './text-normalizer';
 
 describe('normalizeText', () => {
   it.each([
@@ -15,6 +16,34 @@ describe('normalizeText', () => {
     ['whitespace', '  物业   收费 \n\n\n 太贵  ', '物业 收费\n太贵'],
   ])('%s', (_, input, expected) => {
     expect(normalizeText(input)).toBe(expected);
+  });
+});
+
+describe('traditional to simplified', () => {
+  it('only skips the converter on texts it would return unchanged (dictionary keys, pieces of them, common characters)', () => {
+    const convert = OpenCC.Converter({ from: 't', to: 'cn' });
+    const config = (OpenCC.Locale.configs as unknown as Record<string, { normalizationChain: unknown[][]; conversionChain: unknown[][] }>).t2s;
+    const keys = [...config.normalizationChain, ...config.conversionChain].flat().flatMap((d) => (typeof d === 'string' ? d.split('|').map((e) => e.split(' ')[0]) : (d as [string, string][]).map(([k]) => k)));
+    let seed = 3;
+    const rnd = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+    const common = '的一是不了有人这么坏覆沈反回明想小区物业，。 ';
+    let skipped = 0;
+    for (let n = 0; n < 5000; n++) {
+      let text = '';
+      for (let len = 1 + Math.floor(rnd() * 10); len > 0; len--) {
+        const r = rnd();
+        const key = keys[Math.floor(rnd() * keys.length)];
+        text += r < 0.1 ? key : r < 0.25 ? key.slice(0, Math.max(1, key.length - 1)) : r < 0.3 ? key.slice(1) : common[Math.floor(rnd() * common.length)];
+      }
+      if (!mayConvertToSimplified(text)) {
+        skipped++;
+        expect(convert(text)).toBe(text);
+      }
+      expect(traditionalToSimplified(text)).toBe(convert(text));
+    }
+    expect(skipped).toBeGreaterThan(500);
+    expect(mayConvertToSimplified('小区物业什么时候修电梯')).toBe(false);
+    expect(mayConvertToSimplified('什麼時候')).toBe(true);
   });
 });
 

@@ -1,5 +1,6 @@
 import { AhoCorasick } from './aho-corasick';
 import { matchKeywordRule } from './keyword-rule';
+import { evaluateExpression } from './rule-evaluator';
 import { parseRuleExpression, RuleSyntaxError, triggerTerms } from './rule-expression';
 import { keywordRuleToExpression, RuleSet } from './rule-set';
 
@@ -108,6 +109,33 @@ describe('rule expressions', () => {
     const text = '关于词4321号的物业问题';
     expect(set.match({ text, titleLength: 0, tokenStarts: charTokens(text) }).map((m) => m.key)).toEqual([4321]);
   });
+  it('matches the same through the term index as through evaluateExpression over every hit (random rules, scopes, NEAR, evidence on and off)', () => {
+    let seed = 11;
+    const rnd = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+    const words = ['物业', '物业费', '业', '电梯', '坏', '坏了', '噪音', '凌晨', '哈哈', '哈'];
+    const w = () => words[Math.floor(rnd() * words.length)];
+    const shapes = [
+      () => `(${w()}|${w()}) & ${w()} & !${w()}`,
+      () => `title:${w()} | body:(${w()}|${w()})`,
+      () => `NEAR(${w()}, (${w()}|${w()}), ${Math.floor(rnd() * 5)})`,
+      () => `!${w()} & heat>=10`,
+      () => `${w()} & /电梯\\d?/`,
+    ];
+    const entries = Array.from({ length: 200 }, (_, i) => ({ key: i, expr: parseRuleExpression(shapes[i % shapes.length]()) }));
+    const set = new RuleSet(entries);
+    for (let round = 0; round < 40; round++) {
+      const title = Array.from({ length: Math.floor(rnd() * 4) }, w).join('');
+      const text = `${title}\n${Array.from({ length: Math.floor(rnd() * 12) }, () => (rnd() < 0.7 ? w() : '，')).join('')}`;
+      for (const evidence of [true, false]) {
+        const input = { text, titleLength: title.length, tokenStarts: charTokens(text), heat: 12, evidence };
+        const viaIndex = set.match(input);
+        const hits = set.termHits(text);
+        const direct = entries.map((e) => ({ key: e.key, m: evaluateExpression(e.expr, { ...input, hits }) })).filter((x) => x.m.matched);
+        expect(viaIndex).toEqual(direct.map((x) => ({ key: x.key, hits: x.m.hits })));
+        expect(set.match(input, hits)).toEqual(viaIndex);
+      }
+    }
+  });
 });
 
 describe('Aho–Corasick', () => {
@@ -115,6 +143,12 @@ describe('Aho–Corasick', () => {
     const ac = new AhoCorasick(['he', 'she', 'his', 'hers', '物业', '物业费']);
     const found = ac.search('ushers 物业费').map((h) => `${ac.patterns[h.pattern]}@${h.start}`);
     expect(found.sort()).toEqual(['he@2', 'hers@2', 'she@1', '物业@7', '物业费@7'].sort());
+  });
+
+  it('reports a pattern given twice under both numbers, longest first at one end', () => {
+    const ac = new AhoCorasick(['业', '物业', '业', '']);
+    expect(ac.search('物业').map((h) => `${h.pattern}@${h.start}-${h.end}`)).toEqual(['1@0-2', '0@1-2', '2@1-2']);
+    expect(ac.scan('xx')).toBe(0);
   });
 
   it('agrees with indexOf on random texts', () => {

@@ -213,13 +213,16 @@ export function trainLinearModel(docs: readonly LabelledDocument[], version: str
 /**
  * The model's features keyed by the 64-bit feature hash of text-features.ts, laid out for few cache
  * misses (a document probes about a thousand features, half of them absent from the model):
- * - a Bloom filter (two bits per feature, 128 KB) that turns most absent features away;
+ * - a blocked Bloom filter (two bits per feature in one 64-byte block, 128 KB: one cache line per check)
+ *   that turns most absent features away;
  * - an open-addressing table of slots [first half, second half, row + 1, count], filled to about 80 %
  *   (the count is scratch for one prediction: it lives on the cache line the lookup has just read);
  * - rows of [idf, weight per class…] (values times `scale`) in one typed array, 16-bit when they fit.
  */
 class HashedRows {
   private static readonly BLOOM_BITS = 1 << 20;
+  /** Blocks of 512 bits (16 words, one 64-byte cache line): both bits of a feature are in its block. */
+  private static readonly BLOCK_MASK = (HashedRows.BLOOM_BITS >>> 9) - 1;
   private readonly bloom = new Int32Array(HashedRows.BLOOM_BITS >>> 5);
   private readonly slots: Int32Array;
   private readonly mask: number;
@@ -255,18 +258,18 @@ class HashedRows {
       this.slots[4 * slot + 1] = b;
       this.slots[4 * slot + 2] = r + 1;
       this.data.set(features[name], r * this.stride);
-      const b1 = mix(a ^ 0x5bd1e995) & (HashedRows.BLOOM_BITS - 1);
-      const b2 = mix(b) & (HashedRows.BLOOM_BITS - 1);
-      this.bloom[b1 >>> 5] |= 1 << (b1 & 31);
-      this.bloom[b2 >>> 5] |= 1 << (b2 & 31);
+      const block = (mix(a ^ 0x5bd1e995) & HashedRows.BLOCK_MASK) << 4;
+      const h = mix(b);
+      this.bloom[block | ((h >>> 5) & 15)] |= 1 << (h & 31);
+      this.bloom[block | ((h >>> 14) & 15)] |= 1 << ((h >>> 9) & 31);
     });
   }
 
   /** Whether a feature hash may be in the model (false: certainly not). */
   mayHave(a: number, b: number): boolean {
-    const b1 = mix(a ^ 0x5bd1e995) & (HashedRows.BLOOM_BITS - 1);
-    const b2 = mix(b) & (HashedRows.BLOOM_BITS - 1);
-    return (this.bloom[b1 >>> 5] & (1 << (b1 & 31))) !== 0 && (this.bloom[b2 >>> 5] & (1 << (b2 & 31))) !== 0;
+    const block = (mix(a ^ 0x5bd1e995) & HashedRows.BLOCK_MASK) << 4;
+    const h = mix(b);
+    return (this.bloom[block | ((h >>> 5) & 15)] & (1 << (h & 31))) !== 0 && (this.bloom[block | ((h >>> 14) & 15)] & (1 << ((h >>> 9) & 31))) !== 0;
   }
 
   /** The slot of a feature hash, or -1. */

@@ -51,6 +51,13 @@ export class Post {
   @Column('integer', { nullable: true })
   views: number | null;
 
+  /**
+   * The title or body holds a zero-width character, a numeric entity or a CJK compatibility ideograph (what the
+   * dry-run prefilter cannot see through). Set by the posts_text_escape trigger (migration 1764700000020), never by code.
+   */
+  @Column({ type: 'boolean', default: false, select: false, insert: false, update: false })
+  textEscape: boolean;
+
   /** Set when retention purged the title, body and author (the case record keeps its figures). */
   @Column('timestamptz', { nullable: true })
   textPurgedAt: Date | null;

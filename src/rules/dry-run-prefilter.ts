@@ -1,4 +1,5 @@
 import * as OpenCC from 'opencc-js';
+import { DIGITS, parseRegex, RegexCondition, regexCondition, RegexNode } from './dry-run-regex';
 import type { RuleExpr, Scope } from './rule-expression';
 
 /**
@@ -24,16 +25,28 @@ import type { RuleExpr, Scope } from './rule-expression';
  * uses its longest segment. The fast-check property test beside this file checks the claim on
  * random expressions and texts, and a scan over every code point checks that the normaliser deletes nothing else.
  *
- * Conditions: AND → every child's condition, OR → any, NEAR(a, b) → a and b, NOT and regular expressions → no
- * constraint, category and heat → the same comparison on the latest analysis, area → no constraint.
+ * Conditions: AND → every child's condition, OR → any, NEAR(a, b) → a and b, a regular expression → the literal
+ * runs it cannot match without (dry-run-regex.ts), each as a term, NOT x → the negation of x's sufficient condition
+ * (below). Category, heat and area ("meta" conditions) and any AND/OR/NOT of them alone are decided exactly in SQL
+ * from the post's latest analysis, the same values the evaluator is given (`metaCondition`): they are both the
+ * necessary and the sufficient condition.
  */
 export type Prefilter =
   | { kind: 'all' }
   | { kind: 'text'; scope: Scope; variants: string[] }
   | { kind: 'pattern'; scope: Scope; source: string }
   | { kind: 'category'; value: string }
-  | { kind: 'heat'; op: '>=' | '<=' | '='; value: number }
+  | { kind: 'heat'; op: '>=' | '>' | '<=' | '<' | '='; value: number }
+  /** The post's area is one of these (the areas whose chain holds the rule's area id or code). */
+  | { kind: 'area'; ids: number[] }
+  /** Only over meta conditions (two-valued). */
+  | { kind: 'not'; item: Prefilter }
+  /** The sufficient condition of x does not hold (from NOT x). */
+  | { kind: 'notSure'; sure: SureCondition }
   | { kind: 'and' | 'or'; items: Prefilter[] };
+
+/** Ids of the areas whose chain (the area and every area above it) holds an area id or code; undefined: unknown. */
+export type AreaResolver = (value: string) => number[] | undefined;
 
 /** Zero-width characters the normaliser deletes. */
 export const ZERO_WIDTH_CHARS = '\u00AD\u200B\u200C\u200D\u200E\u200F\u202A\u202B\u202C\u202D\u202E\u2060\u2061\u2062\u2063\u2064\uFEFF';
@@ -188,7 +201,12 @@ function cost(p: Prefilter): number {
   switch (p.kind) {
     case 'category':
     case 'heat':
+    case 'area':
       return 0;
+    case 'not':
+      return cost(p.item);
+    case 'notSure':
+      return 20;
     case 'text':
       return (p.scope === 'any' ? 2 : 1) * p.variants.length;
     case 'pattern':
@@ -201,31 +219,158 @@ function cost(p: Prefilter): number {
   }
 }
 
-/** The necessary condition of an expression (see the top of this file). */
-export function derivePrefilter(expr: RuleExpr): Prefilter {
+/**
+ * The exact condition of an expression made only of category, heat and area conditions (AND, OR, NOT), or null.
+ * Areas need `areas`; without it an area condition is not exact.
+ */
+export function metaCondition(expr: RuleExpr, areas?: AreaResolver): Prefilter | null {
   switch (expr.type) {
-    case 'term':
-      return termCondition(expr.term, expr.scope);
-    case 'near':
-      return simplify('and', [derivePrefilter(expr.left), derivePrefilter(expr.right)]);
-    case 'and':
-      return simplify('and', expr.items.map(derivePrefilter));
-    case 'or':
-      return simplify('or', expr.items.map(derivePrefilter));
     case 'category':
       return { kind: 'category', value: expr.value };
     case 'heat':
-      // Stored heat is a real (float4); the engine compares its decimal rendering as a double. Rounding to float4
-      // is monotone, so the non-strict comparison on float4 is implied by the engine's comparison.
-      return { kind: 'heat', op: expr.op === '>' ? '>=' : expr.op === '<' ? '<=' : expr.op, value: expr.value };
+      return { kind: 'heat', op: expr.op, value: expr.value };
+    case 'area': {
+      const ids = areas?.(expr.value);
+      return ids ? { kind: 'area', ids: [...ids].sort((a, b) => a - b) } : null;
+    }
+    case 'not': {
+      const item = metaCondition(expr.item, areas);
+      return item && { kind: 'not', item };
+    }
+    case 'and':
+    case 'or': {
+      const items = expr.items.map((i) => metaCondition(i, areas));
+      if (items.some((i) => i === null)) return null;
+      return simplify(expr.type, items as Prefilter[]);
+    }
+    default:
+      return null;
+  }
+}
+
+/**
+ * A run of the regex (consecutive characters of the normalised text, each from a set): cut into segments where a
+ * set holds something else than Han characters and ASCII letters and digits (those the normaliser may drop or
+ * change around). A segment of single characters is a term; one with a class (\d) is a pattern of the preimages of
+ * each position (adjacent Han, letters and digits of the normalised text are adjacent in the raw text: only other
+ * characters are deleted, and zero-width characters and entities are left to ESCAPE), with the terms of its
+ * single-character stretches checked first (strpos is cheaper than a regex).
+ */
+function runPrefilter(sets: string[][], scope: Scope): Prefilter {
+  const out: Prefilter[] = [];
+  const segment = (seg: string[][]) => {
+    if (!seg.length) return;
+    let literal = '';
+    for (const set of [...seg, []]) {
+      if (set.length === 1) literal += set[0];
+      else {
+        if (literal) out.push(termCondition(literal, scope));
+        literal = '';
+      }
+    }
+    if (seg.some((set) => set.length > 1) && seg.length > 1) {
+      const source = seg.map((set) => `[${[...new Set(set.flatMap(preimages))].map(escapeClassChar).join('')}]`).join('');
+      out.push({ kind: 'pattern', scope, source });
+    }
+  };
+  let current: string[][] = [];
+  for (const set of sets) {
+    if (set.every((ch) => HAN.test(ch) || LATIN.test(ch))) current.push(set);
+    else {
+      segment(current);
+      current = [];
+    }
+  }
+  segment(current);
+  return simplify('and', out);
+}
+
+function regexPrefilter(c: RegexCondition, scope: Scope): Prefilter {
+  switch (c.kind) {
+    case 'run':
+      return runPrefilter(c.sets, scope);
+    case 'and':
+    case 'or':
+      return simplify(c.kind, c.items.map((i) => regexPrefilter(i, scope)));
     default:
       return { kind: 'all' };
   }
 }
 
-/** Whether the condition needs the post's latest analysis (category or heat). */
+/**
+ * A Postgres regex that, found in a raw column without markup or entities ("<", "&"), proves the rule's regex
+ * matches the normalised text, or null. Only for regexes of literal characters the normaliser leaves alone (stable
+ * Han characters, ASCII digits and lower-case letters), \d (as [0-9]), groups, alternation and counted repetition:
+ * their meaning is the same in both engines, and with no anchors, classes or lookarounds it does not depend on the
+ * text around. Such a substring of the raw column is in the normalised column unchanged (nothing inside it is
+ * deleted, converted or collapsed), and the regex cannot match across the title/body newline. A regex that can
+ * match the empty string is left out (the evaluator skips empty matches).
+ */
+export function regexSureSource(source: string, flags: string): string | null {
+  const node = parseRegex(source, flags);
+  if (!node) return null;
+  preimageMap();
+  const render = (n: RegexNode): { src: string; min: number } | null => {
+    switch (n.t) {
+      case 'char': {
+        const ok = n.exact && ((HAN.test(n.c) && !unstableChars!.has(n.c)) || (LATIN.test(n.c) && !unstableChars!.has(n.c)));
+        return ok ? { src: n.c, min: 1 } : null;
+      }
+      case 'digit':
+        return DIGITS.some((d) => unstableChars!.has(d)) ? null : { src: '[0-9]', min: 1 };
+      case 'cat': {
+        const items = n.items.map(render);
+        if (!items.length || items.some((i) => i === null)) return null;
+        return { src: items.map((i) => i!.src).join(''), min: items.reduce((s, i) => s + i!.min, 0) };
+      }
+      case 'alt': {
+        const items = n.items.map(render);
+        if (items.some((i) => i === null)) return null;
+        return { src: `(?:${items.map((i) => i!.src).join('|')})`, min: Math.min(...items.map((i) => i!.min)) };
+      }
+      case 'rep': {
+        const item = render(n.item);
+        if (!item || n.min > 255 || (n.max !== Infinity && n.max > 255)) return null;
+        const count = n.max === Infinity ? (n.min === 0 ? '*' : n.min === 1 ? '+' : `{${n.min},}`) : n.min === n.max ? `{${n.min}}` : `{${n.min},${n.max}}`;
+        return { src: `(?:${item.src})${count}`, min: n.min * item.min };
+      }
+      default:
+        return null;
+    }
+  };
+  const out = render(node);
+  return out && out.min > 0 ? out.src : null;
+}
+
+/** The necessary condition of an expression (see the top of this file). */
+export function derivePrefilter(expr: RuleExpr, areas?: AreaResolver): Prefilter {
+  const meta = metaCondition(expr, areas);
+  if (meta) return meta;
+  switch (expr.type) {
+    case 'term':
+      return termCondition(expr.term, expr.scope);
+    case 'regex':
+      return regexPrefilter(regexCondition(expr.source, expr.flags), expr.scope);
+    case 'near':
+      return simplify('and', [derivePrefilter(expr.left, areas), derivePrefilter(expr.right, areas)]);
+    case 'and':
+      return simplify('and', expr.items.map((i) => derivePrefilter(i, areas)));
+    case 'or':
+      return simplify('or', expr.items.map((i) => derivePrefilter(i, areas)));
+    case 'not': {
+      const sure = deriveSure(expr.item, areas);
+      return sure.kind === 'none' ? { kind: 'all' } : { kind: 'notSure', sure };
+    }
+    default:
+      return { kind: 'all' };
+  }
+}
+
+/** Whether the condition needs the post's latest analysis (category, heat or area). */
 export function usesAnalysis(p: Prefilter): boolean {
-  if (p.kind === 'category' || p.kind === 'heat') return true;
+  if (p.kind === 'category' || p.kind === 'heat' || p.kind === 'area') return true;
+  if (p.kind === 'not') return usesAnalysis(p.item);
+  if (p.kind === 'notSure') return sureUsesAnalysis(p.sure);
   return (p.kind === 'and' || p.kind === 'or') && p.items.some(usesAnalysis);
 }
 
@@ -263,12 +408,14 @@ export function prefilterSql(p: Prefilter, params: unknown[], alias = { post: 'p
           .map((c) => `${c} ~ ${ref}`)
           .join(' OR ')})`;
       }
-      case 'category': {
-        const ref = param(q.value);
-        return `(${alias.analysis}.domain = ${ref} OR ${alias.analysis}.dispute_type = ${ref})`;
-      }
+      case 'category':
       case 'heat':
-        return `coalesce(${alias.analysis}.heat_score, 0) ${q.op} ${param(q.value)}::real`;
+      case 'area':
+        return metaSql(q, param, alias.analysis);
+      case 'not':
+        return `(NOT ${render(q.item)})`;
+      case 'notSure':
+        return `(NOT coalesce(${sureSql(q.sure, params, alias) ?? 'false'}, false))`;
       case 'and':
       case 'or':
         return `(${q.items.map(render).join(q.kind === 'and' ? ' AND ' : ' OR ')})`;
@@ -278,18 +425,62 @@ export function prefilterSql(p: Prefilter, params: unknown[], alias = { post: 'p
   };
   const condition = render(p);
   if (!hasText(p)) return condition;
-  const escape = param(ESCAPE_SOURCE);
-  return `(${condition} OR ${alias.post}.title ~ ${escape} OR ${alias.post}.body ~ ${escape})`;
+  // posts.text_escape is ESCAPE over title and body, kept by a trigger (migration 1764700000020).
+  return `(${condition} OR ${alias.post}.text_escape)`;
 }
 
-type RawPost = { title: string; body: string; domain?: string | null; disputeType?: string | null; heat?: number | null };
+/**
+ * Category, heat and area on the latest analysis (`a`), two-valued, exactly as the evaluator sees them: a post
+ * without an analysis has no category or area and heat 0; heat is a real (float4) column that the driver hands to
+ * the evaluator as the double nearest to its shortest decimal text, which is what `::text::float8` computes in SQL
+ * (same output function and settings; NaN compares false in JavaScript, so it is excluded).
+ */
+function metaSql(q: Extract<Prefilter, { kind: 'category' | 'heat' | 'area' }>, param: (value: unknown) => string, a: string): string {
+  switch (q.kind) {
+    case 'category': {
+      const ref = param(q.value);
+      return `(${a}.domain IS NOT DISTINCT FROM ${ref}::text OR ${a}.dispute_type IS NOT DISTINCT FROM ${ref}::text)`;
+    }
+    case 'heat': {
+      const h = `coalesce(${a}.heat_score, 0)`;
+      return `(${h}::text::float8 ${q.op} ${param(q.value)}::float8 AND ${h} <> 'NaN'::real)`;
+    }
+    case 'area':
+      return `coalesce(${a}.area_id = ANY(${param(q.ids)}::int[]), false)`;
+  }
+}
+
+/** The heat the evaluator is given for a stored real: the double nearest to the shortest decimal that gives it back. */
+export function storedHeat(value: number): number {
+  const f = Math.fround(value);
+  if (!Number.isFinite(f)) return f;
+  for (let digits = 1; digits <= 9; digits++) {
+    const shortest = Number(f.toPrecision(digits));
+    if (Math.fround(shortest) === f) return shortest;
+  }
+  return f;
+}
+
+function metaValue(q: Extract<Prefilter, { kind: 'category' | 'heat' | 'area' }>, post: RawPost): boolean {
+  switch (q.kind) {
+    case 'category':
+      return post.domain === q.value || post.disputeType === q.value;
+    case 'heat': {
+      const h = storedHeat(post.heat ?? 0);
+      return q.op === '>=' ? h >= q.value : q.op === '>' ? h > q.value : q.op === '<=' ? h <= q.value : q.op === '<' ? h < q.value : h === q.value;
+    }
+    case 'area':
+      return post.areaId != null && q.ids.includes(post.areaId);
+  }
+}
+
+type RawPost = { title: string; body: string; domain?: string | null; disputeType?: string | null; heat?: number | null; areaId?: number | null };
 
 /** What the SQL condition computes, in JavaScript, in SQL's three-valued logic (null: a missing category). For tests. */
 export function prefilterValue(p: Prefilter, post: RawPost): boolean | null {
   const cols = (scope: Scope) => (scope === 'any' ? [post.title, post.body] : scope === 'title' ? [post.title] : [post.body]);
   const or = (values: (boolean | null)[]) => (values.includes(true) ? true : values.includes(null) ? null : false);
   const and = (values: (boolean | null)[]) => (values.includes(false) ? false : values.includes(null) ? null : true);
-  const eq = (a: string | null | undefined, b: string) => (a == null ? null : a === b);
   const test = (q: Prefilter): boolean | null => {
     switch (q.kind) {
       case 'all':
@@ -301,12 +492,15 @@ export function prefilterValue(p: Prefilter, post: RawPost): boolean | null {
         return cols(q.scope).some((c) => re.test(c));
       }
       case 'category':
-        return or([eq(post.domain, q.value), eq(post.disputeType, q.value)]);
-      case 'heat': {
-        const h = Math.fround(post.heat ?? 0);
-        const v = Math.fround(q.value);
-        return q.op === '>=' ? h >= v : q.op === '<=' ? h <= v : h === v;
+      case 'heat':
+      case 'area':
+        return metaValue(q, post);
+      case 'not': {
+        const v = test(q.item);
+        return v === null ? null : !v;
       }
+      case 'notSure':
+        return !sureAccepts(q.sure, post);
       case 'and':
         return and(q.items.map(test));
       case 'or':
@@ -327,39 +521,53 @@ export function prefilterAccepts(p: Prefilter, post: RawPost): boolean {
  * without loading its text. A term is sure when it occurs literally in a raw column without markup ("<"), and
  * every character of it is Han and left alone by every OpenCC entry (no other step of the normaliser changes,
  * deletes, or inserts anything inside a run of such characters; entities are ASCII). AND → all, OR → any,
- * NOT x → x's necessary condition is false, category → the same comparison; NEAR, regexes, heat and area → never
- * sure (the post is then evaluated in Node).
+ * NOT x → x's necessary condition is false, meta conditions (category, heat, area and AND/OR/NOT of them) → their
+ * exact condition; NEAR and regexes → never sure (the post is then evaluated in Node).
  */
 export type SureCondition =
   | { kind: 'none' }
   | { kind: 'literal'; scope: Scope; term: string }
-  | { kind: 'category'; value: string }
+  /** A Postgres (and JavaScript) regex found in a raw column without "<" or "&" (`regexSureSource`). */
+  | { kind: 'regex'; scope: Scope; source: string; necessary: Prefilter }
+  | { kind: 'exact'; cond: Prefilter }
   | { kind: 'not'; necessary: Prefilter }
   | { kind: 'and' | 'or'; items: SureCondition[] };
+
+/** A weaker condition: patterns (Postgres regexes) dropped, strpos terms kept. */
+function withoutPatterns(p: Prefilter): Prefilter {
+  if (p.kind === 'pattern') return { kind: 'all' };
+  if (p.kind === 'and' || p.kind === 'or') return simplify(p.kind, p.items.map(withoutPatterns));
+  return p;
+}
 
 function stableTerm(term: string): boolean {
   preimageMap();
   return term.length > 0 && [...term].every((ch) => HAN.test(ch) && !unstableChars!.has(ch));
 }
 
-export function deriveSure(expr: RuleExpr): SureCondition {
+export function deriveSure(expr: RuleExpr, areas?: AreaResolver): SureCondition {
+  const meta = metaCondition(expr, areas);
+  if (meta) return { kind: 'exact', cond: meta };
   switch (expr.type) {
     case 'term':
       return stableTerm(expr.term) ? { kind: 'literal', scope: expr.scope, term: expr.term } : { kind: 'none' };
+    case 'regex': {
+      const source = regexSureSource(expr.source, expr.flags);
+      // The strpos part of the regex's necessary condition is checked first: much cheaper than Postgres's regex engine.
+      return source === null ? { kind: 'none' } : { kind: 'regex', scope: expr.scope, source, necessary: withoutPatterns(derivePrefilter(expr, areas)) };
+    }
     case 'and': {
-      const items = expr.items.map(deriveSure);
+      const items = expr.items.map((i) => deriveSure(i, areas));
       return items.some((i) => i.kind === 'none') ? { kind: 'none' } : { kind: 'and', items };
     }
     case 'or': {
-      const items = expr.items.map(deriveSure).filter((i) => i.kind !== 'none');
+      const items = expr.items.map((i) => deriveSure(i, areas)).filter((i) => i.kind !== 'none');
       return items.length === 0 ? { kind: 'none' } : items.length === 1 ? items[0] : { kind: 'or', items };
     }
     case 'not': {
-      const necessary = derivePrefilter(expr.item);
+      const necessary = derivePrefilter(expr.item, areas);
       return necessary.kind === 'all' ? { kind: 'none' } : { kind: 'not', necessary };
     }
-    case 'category':
-      return { kind: 'category', value: expr.value };
     default:
       return { kind: 'none' };
   }
@@ -367,7 +575,7 @@ export function deriveSure(expr: RuleExpr): SureCondition {
 
 /** Whether the sufficient condition needs the post's latest analysis. */
 export function sureUsesAnalysis(s: SureCondition): boolean {
-  if (s.kind === 'category') return true;
+  if (s.kind === 'exact') return usesAnalysis(s.cond);
   if (s.kind === 'not') return usesAnalysis(s.necessary);
   return (s.kind === 'and' || s.kind === 'or') && s.items.some(sureUsesAnalysis);
 }
@@ -388,10 +596,15 @@ export function sureSql(s: SureCondition, params: unknown[], alias = { post: 'p'
           .map((c) => `(strpos(${c}, ${ref}) > 0 AND strpos(${c}, '<') = 0)`)
           .join(' OR ')})`;
       }
-      case 'category': {
-        const ref = param(q.value);
-        return `(${alias.analysis}.domain = ${ref} OR ${alias.analysis}.dispute_type = ${ref})`;
+      case 'regex': {
+        const guard = prefilterSql(q.necessary, params, alias);
+        const ref = param(q.source);
+        return `(${guard ? `${guard} AND ` : ''}(${columns(q.scope)
+          .map((c) => `(${c} ~ ${ref} AND strpos(${c}, '<') = 0 AND strpos(${c}, '&') = 0)`)
+          .join(' OR ')}))`;
       }
+      case 'exact':
+        return prefilterSql(q.cond, params, alias) ?? 'true';
       case 'not':
         return `(NOT ${prefilterSql(q.necessary, params, alias)})`;
       case 'and':
@@ -412,8 +625,12 @@ export function sureAccepts(s: SureCondition, post: RawPost): boolean {
       return false;
     case 'literal':
       return cols(s.scope).some((c) => c.includes(s.term) && !c.includes('<'));
-    case 'category':
-      return post.domain === s.value || post.disputeType === s.value;
+    case 'regex': {
+      const re = new RegExp(s.source, 'u');
+      return cols(s.scope).some((c) => re.test(c) && !c.includes('<') && !c.includes('&'));
+    }
+    case 'exact':
+      return prefilterValue(s.cond, post) === true;
     case 'not':
       // NOT null is null, which is not true.
       return prefilterValue(s.necessary, post) === false;

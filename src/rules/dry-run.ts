@@ -78,6 +78,46 @@ export class DryRun {
     this.record(p);
   }
 
+  /**
+   * Posts decided in SQL (a sufficient condition held), counted together: one area's count, first and last time
+   * and verdicts. Their evidence for the sample comes from `addSample`.
+   */
+  addSure(group: { areaId: number | null; posts: number; firstAt: Date; lastAt: Date; confirmed: number; dismissed: number }): void {
+    this.scanned += group.posts;
+    this.matched += group.posts;
+    this.verdicts.confirmed += group.confirmed;
+    this.verdicts.dismissed += group.dismissed;
+    if (group.areaId === null || group.posts === 0) return;
+    const c = this.cases.get(group.areaId);
+    if (!c) this.cases.set(group.areaId, { areaId: group.areaId, posts: group.posts, firstAt: group.firstAt, lastAt: group.lastAt });
+    else {
+      c.posts += group.posts;
+      if (group.firstAt < c.firstAt) c.firstAt = group.firstAt;
+      if (group.lastAt > c.lastAt) c.lastAt = group.lastAt;
+    }
+  }
+
+  /** A post already counted by `addSure`, evaluated only for its evidence while the sample is not complete. */
+  addSample(p: DryRunPost): void {
+    if (this.sampleFull) return;
+    const m = this.evaluate(p, true);
+    if (m) this.hits.push({ postId: p.postId, at: p.at, areaId: p.areaId, hits: m.hits.slice(0, 10) });
+  }
+
+  private evaluate(p: DryRunPost, evidence: boolean) {
+    const text = `${p.title}\n${p.body}`;
+    return this.set.match({
+      text,
+      titleLength: p.title.length,
+      tokenStarts: () => this.tokenize(text),
+      domain: p.domain ?? null,
+      disputeType: p.disputeType ?? null,
+      areaPath: p.areaPath ?? (p.areaId === null ? [] : [String(p.areaId)]),
+      heat: p.heat ?? 0,
+      evidence,
+    })[0];
+  }
+
   add(posts: Iterable<DryRunPost>): void {
     for (const p of posts) {
       this.scanned++;

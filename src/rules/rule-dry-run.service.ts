@@ -6,18 +6,23 @@ import { AreasService } from '../areas/areas.service';
 import { AppError } from '../common/app-error';
 import { DryRun, DryRunResult } from './dry-run';
 import { DryRunNormalizer } from './dry-run-normalizer';
-import { derivePrefilter, deriveSure, prefilterSql, sureSql, sureUsesAnalysis, usesAnalysis } from './dry-run-prefilter';
+import { AreaResolver, derivePrefilter, deriveSure, prefilterSql, sureSql, sureUsesAnalysis, usesAnalysis } from './dry-run-prefilter';
 import { compileRuleDefinition, RuleDefinitionError } from './rule-definition';
 import { RULE_KINDS, RuleKind } from './rule.entity';
 
 const BATCH = 5000;
 const MAX_DAYS = 400;
-const FULL_SCAN_NOTE = '该规则没有可用于预筛的关键词或类别、热度条件（只有否定、正则或地区条件），需要逐条检查时段内的全部帖子，帖子多时较慢；加上一个关键词（如 电梯 & /\\d+楼/）可大大加快试运行。';
+const FULL_SCAN_NOTE =
+  '该规则没有可用于预筛的条件（关键词、正则中的字面文字、类别、热度或地区），需要逐条检查时段内的全部帖子，帖子多时较慢；加上一个关键词（如 电梯 & /\\d+楼/）可大大加快试运行。';
 
 const IN_PERIOD = `coalesce(p.published_at, p.fetched_at) >= $1 AND coalesce(p.published_at, p.fetched_at) < $2`;
 const LATEST = `LEFT JOIN LATERAL (SELECT area_id, domain, dispute_type, heat_score FROM analyses WHERE post_id = p.id ORDER BY id DESC LIMIT 1) a ON true`;
+/** The same row as LATEST (the analysis with the highest id), as a join Postgres can hash over the whole period. */
+const LATEST_JOIN = `LEFT JOIN analyses a ON a.post_id = p.id AND NOT EXISTS (SELECT 1 FROM analyses a2 WHERE a2.post_id = a.post_id AND a2.id > a.id)`;
 const VERDICT = `(SELECT CASE WHEN bool_or(c.status = 'settled') THEN 'confirmed' WHEN bool_or(c.status = 'dismissed') THEN 'dismissed' END
                     FROM case_posts cp JOIN cases c ON c.id = cp.case_id WHERE cp.post_id = p.id)`;
+const VERDICTS = `SELECT cp.post_id, CASE WHEN bool_or(c.status = 'settled') THEN 'confirmed' WHEN bool_or(c.status = 'dismissed') THEN 'dismissed' END AS verdict
+                    FROM case_posts cp JOIN cases c ON c.id = cp.case_id GROUP BY cp.post_id`;
 
 interface Candidate {
   id: number;
@@ -27,9 +32,20 @@ interface Candidate {
   dispute_type: string | null;
   heat_score: number | null;
   verdict: 'confirmed' | 'dismissed' | null;
-  /** Null when not loaded (the post surely matches and the sample is complete). */
-  title: string | null;
-  body: string | null;
+  title: string;
+  body: string;
+}
+
+/** A row of the scan: 0 a candidate to evaluate, 1 one of the first posts that surely match, 2 sure posts of one area. */
+interface ScanRow {
+  k: 0 | 1 | 2;
+  id: number | null;
+  area_id: number | null;
+  n: number | null;
+  first_at: Date | null;
+  last_at: Date | null;
+  confirmed: number | null;
+  dismissed: number | null;
 }
 
 /**
@@ -46,12 +62,27 @@ export class RuleDryRunService implements OnModuleDestroy {
     private readonly areas: AreasService,
   ) {}
 
+  /** Area ids or codes → the areas whose chain holds them (what `area:` compares the post's area path with). */
+  private async areaResolver(): Promise<AreaResolver> {
+    const index = new Map<string, number[]>();
+    for (const area of await this.areas.list()) {
+      for (const above of await this.areas.chain(area.id)) {
+        for (const key of new Set([String(above.id), above.code])) {
+          const ids = index.get(key) ?? [];
+          ids.push(area.id);
+          index.set(key, ids);
+        }
+      }
+    }
+    return (value) => index.get(value) ?? [];
+  }
+
   onModuleDestroy(): Promise<void> {
     return this.normalizer.close();
   }
 
   /** `options.prefilter: false` evaluates every post of the period (tests compare both ways); `batchSize` for tests. */
-  async run(body: unknown, options: { prefilter?: boolean; batchSize?: number } = {}): Promise<DryRunResult & { candidates: number; fullScan: boolean; note?: string; from: string; to: string; ms: number }> {
+  async run(body: unknown, options: { prefilter?: boolean; batchSize?: number } = {}): Promise<DryRunResult & { candidates: number; evaluated: number; decidedInSql: number; fullScan: boolean; note?: string; from: string; to: string; ms: number }> {
     const started = Date.now();
     if (typeof body !== 'object' || body === null) throw new AppError('invalid_request', 'The body must be a JSON object', { field: 'body' });
     const { kind = 'expression', definition, from, to, sampleSize } = body as Record<string, unknown>;
@@ -79,35 +110,57 @@ export class RuleDryRunService implements OnModuleDestroy {
     }
 
     const dry = new DryRun(expr, size, (text) => wordStarts(text, segmenter.cut(text)));
-    const prefilter = derivePrefilter(expr);
-    const params: unknown[] = [fromDate, toDate];
+    const areas = options.prefilter === false ? undefined : await this.areaResolver();
+    const prefilter = derivePrefilter(expr, areas);
+    const sureCondition = deriveSure(expr, areas);
+    const params: unknown[] = [fromDate, toDate, size];
     const condition = options.prefilter === false ? null : prefilterSql(prefilter, params);
-    const sure = options.prefilter === false ? null : sureSql(deriveSure(expr), params);
+    const sure = options.prefilter === false ? null : sureSql(sureCondition, params);
     const fullScan = condition === null;
-    // Postgres checks the necessary condition on every post of the period (parallel sequential scan; the result is
-    // kept narrow so that it sorts in memory) and says which candidates surely match. Texts are loaded, normalised
-    // and evaluated only for the others and for the first posts (the sample of hits needs evidence), in id order,
-    // one batch loading while the previous one is evaluated.
-    const join = (condition && usesAnalysis(prefilter)) || (sure && sureUsesAnalysis(deriveSure(expr))) ? LATEST : '';
-    const [[{ scanned }], candidates] = await Promise.all([
+    // One scan of the period in Postgres (parallel workers, texts never leave them): the necessary condition selects
+    // the candidates, and for each the sufficient one says whether it surely matches (it implies the necessary one,
+    // both being sound). Posts that surely match are counted there by area (with their verdicts) and only the first
+    // of them (the sample of hits needs evidence) are loaded; the other candidates are loaded, normalised and
+    // evaluated in Node in id order, one batch loading while the previous one is evaluated.
+    const scanJoin = (condition && usesAnalysis(prefilter)) || (sure && sureUsesAnalysis(sureCondition));
+    const scan = `WITH c AS MATERIALIZED (
+        SELECT p.id, coalesce(p.published_at, p.fetched_at) AS at, ${scanJoin ? 'a.area_id' : 'NULL::int AS area_id'}, ${sure ? `(${sure}) IS TRUE` : 'false'} AS sure
+          FROM posts p ${scanJoin ? LATEST_JOIN : ''} WHERE ${IN_PERIOD}${condition ? ` AND ${condition}` : ''}),
+      v AS (${VERDICTS})
+      SELECT 0 AS k, c.id, NULL::int AS area_id, NULL::int AS n, NULL::timestamptz AS first_at, NULL::timestamptz AS last_at, NULL::int AS confirmed, NULL::int AS dismissed
+        FROM c WHERE NOT c.sure
+      UNION ALL (SELECT 1, c.id, NULL, NULL, NULL, NULL, NULL, NULL FROM c WHERE c.sure ORDER BY c.id LIMIT $3)
+      UNION ALL SELECT 2, NULL, ${scanJoin ? 'c.area_id' : 'a.area_id'}, count(*)::int, min(c.at), max(c.at), (count(*) FILTER (WHERE v.verdict = 'confirmed'))::int,
+                       (count(*) FILTER (WHERE v.verdict = 'dismissed'))::int
+        FROM c ${scanJoin ? '' : LATEST_JOIN.replace('p.id', 'c.id')} LEFT JOIN v ON v.post_id = c.id WHERE c.sure GROUP BY 3`;
+    const [[{ scanned }], rows] = await Promise.all([
       this.db.query(`SELECT count(*)::int AS scanned FROM posts p WHERE ${IN_PERIOD}`, [fromDate, toDate]) as Promise<{ scanned: number }[]>,
-      this.db.query(
-        `SELECT p.id, ${sure ? `(${sure}) IS TRUE` : 'false'} AS sure FROM posts p ${join} WHERE ${IN_PERIOD}${condition ? ` AND ${condition}` : ''} ORDER BY p.id`,
-        params,
-      ) as Promise<{ id: number; sure: boolean }[]>,
+      this.db.query(scan, params) as Promise<ScanRow[]>,
     ]);
+    const unsure: number[] = [];
+    const sureFirst: number[] = [];
+    let sureCount = 0;
+    for (const r of rows) {
+      if (r.k === 0) unsure.push(r.id!);
+      else if (r.k === 1) sureFirst.push(r.id!);
+      else {
+        sureCount += r.n!;
+        dry.addSure({ areaId: r.area_id, posts: r.n!, firstAt: new Date(r.first_at!), lastAt: new Date(r.last_at!), confirmed: r.confirmed!, dismissed: r.dismissed! });
+      }
+    }
+    unsure.sort((a, b) => a - b);
+    const sureIds = new Set(sureFirst);
+    // Sure posts after the last candidate to evaluate only matter for the sample: at most `size` of them.
+    const candidates = [...unsure, ...sureFirst].sort((a, b) => a - b);
     const paths = new Map<number, string[]>();
-    const load = async (batch: { id: number; sure: boolean }[]): Promise<Candidate[]> => {
-      const full = dry.sampleFull;
+    const load = async (batch: number[]): Promise<Candidate[]> => {
       const rows: Candidate[] = await this.db.query(
-        `SELECT p.id, coalesce(p.published_at, p.fetched_at) AS at, a.area_id, a.domain, a.dispute_type, a.heat_score, ${VERDICT} AS verdict,
-                CASE WHEN b.text THEN p.title END AS title, CASE WHEN b.text THEN p.body END AS body
-           FROM unnest($1::int[], $2::boolean[]) AS b(id, text) JOIN posts p ON p.id = b.id ${LATEST} ORDER BY p.id`,
-        [batch.map((c) => c.id), batch.map((c) => !c.sure || !full)],
+        `SELECT p.id, coalesce(p.published_at, p.fetched_at) AS at, a.area_id, a.domain, a.dispute_type, a.heat_score, ${VERDICT} AS verdict, p.title, p.body
+           FROM unnest($1::int[]) AS b(id) JOIN posts p ON p.id = b.id ${LATEST} ORDER BY p.id`,
+        [batch],
       );
-      const loaded = rows.filter((r) => r.title !== null);
-      const texts = await this.normalizer.normalize(loaded.flatMap((r) => [r.title ?? '', r.body ?? '']));
-      loaded.forEach((r, i) => ((r.title = texts[2 * i]), (r.body = texts[2 * i + 1])));
+      const texts = await this.normalizer.normalize(rows.flatMap((r) => [r.title ?? '', r.body ?? '']));
+      rows.forEach((r, i) => ((r.title = texts[2 * i]), (r.body = texts[2 * i + 1])));
       for (const r of rows) {
         if (r.area_id !== null && !paths.has(r.area_id)) paths.set(r.area_id, (await this.areas.chain(r.area_id)).flatMap((a) => [String(a.id), a.code]));
       }
@@ -120,21 +173,22 @@ export class RuleDryRunService implements OnModuleDestroy {
       const rows = await next;
       next = at + batch < candidates.length ? load(candidates.slice(at + batch, at + 2 * batch)) : null;
       for (const r of rows) {
-        const post = { postId: r.id, at: new Date(r.at), areaId: r.area_id, verdict: r.verdict };
-        if (r.title !== null) {
-          const areaPath = r.area_id === null ? [] : paths.get(r.area_id);
-          dry.add([{ ...post, title: r.title, body: r.body ?? '', areaPath, domain: r.domain, disputeType: r.dispute_type, heat: r.heat_score ?? 0 }]);
-        } else {
-          // Surely matches, and the sample of hits was complete when its batch was requested: counted without its text.
-          dry.addMatched(post);
+        const areaPath = r.area_id === null ? [] : paths.get(r.area_id);
+        const post = { postId: r.id, at: new Date(r.at), areaId: r.area_id, verdict: r.verdict, title: r.title, body: r.body, areaPath, domain: r.domain, disputeType: r.dispute_type, heat: r.heat_score ?? 0 };
+        if (sureIds.has(r.id)) dry.addSample(post);
+        else {
+          dry.add([post]);
+          fed++;
         }
-        fed++;
       }
     }
+    fed += sureCount;
     dry.addUnmatched(Math.max(0, scanned - fed));
     return {
       ...dry.result(),
-      candidates: candidates.length,
+      candidates: unsure.length + sureCount,
+      evaluated: unsure.length,
+      decidedInSql: sureCount,
       fullScan,
       ...(fullScan ? { note: FULL_SCAN_NOTE } : {}),
       from: fromDate.toISOString(),

@@ -51,9 +51,15 @@ const RULES_ALL: { name: string; kind: 'keyword' | 'expression'; definition: unk
   { name: 'NEAR (segmenter on candidates)', kind: 'expression', definition: { expression: 'NEAR(噪音, (晚上|凌晨), 8)' } },
   { name: 'title scope and a Latin term', kind: 'expression', definition: { expression: 'title:(停车|车位) & (收费|"APP")' } },
   { name: 'frequent term (物业)', kind: 'expression', definition: { expression: '物业' } },
-  { name: 'no term: category and heat (pushed to SQL)', kind: 'expression', definition: { expression: 'category:物业纠纷 & heat>=60' } },
-  { name: 'no term: negation and heat (pushed to SQL)', kind: 'expression', definition: { expression: '!招聘 & heat>=95' } },
-  { name: 'no term, no condition: full scan', kind: 'expression', definition: { expression: '!招聘 & /\\d{4}年/' } },
+  { name: 'no term: category and heat (decided in SQL)', kind: 'expression', definition: { expression: 'category:物业纠纷 & heat>=60' } },
+  { name: 'no term: negation and heat', kind: 'expression', definition: { expression: '!招聘 & heat>=95' } },
+  { name: 'no term: area subtree, heat (decided in SQL)', kind: 'expression', definition: { expression: 'area:bench-s1 & heat>=20' } },
+  { name: 'no term: heat alone, 80% of posts (SQL)', kind: 'expression', definition: { expression: 'heat>=20' } },
+  { name: 'regex: \\d{4}年 (half the posts) and a negation', kind: 'expression', definition: { expression: '!招聘 & /\\d{4}年/' } },
+  { name: 'regex: \\d+号楼', kind: 'expression', definition: { expression: '/\\d+号楼/' } },
+  { name: 'regex with an unstable literal (坏)', kind: 'expression', definition: { expression: '/电梯.{0,4}坏/' } },
+  { name: 'regex: [0-9]{3} (76% of posts) and a negation', kind: 'expression', definition: { expression: '/[0-9]{3}/ & !招聘' } },
+  { name: 'no usable condition: full scan', kind: 'expression', definition: { expression: '/[a-z]{3}[0-9]/' } },
 ];
 const RULES = ONLY ? RULES_ALL.filter((_, i) => ONLY.split(',').includes(String(i + 1))) : RULES_ALL;
 
@@ -231,8 +237,9 @@ async function main(): Promise<void> {
       const median = times[Math.floor(times.length / 2)] / 1000;
       const scan = body.fullScan ? 'full scan' : 'prefiltered';
       const share = `${((100 * Number(body.candidates)) / Number(body.scanned)).toFixed(1)}%`;
+      const split = `evaluated ${String(body.evaluated).padStart(7)}  in SQL ${String(body.decidedInSql).padStart(7)}`;
       console.log(
-        `  ${rule.name.padEnd(50)} ${scan.padEnd(11)} scanned ${String(body.scanned).padStart(9)}  candidates ${String(body.candidates).padStart(8)} (${share.padStart(6)})  matched ${String(body.matched).padStart(7)}  ` +
+        `  ${rule.name.padEnd(50)} ${scan.padEnd(11)} scanned ${String(body.scanned).padStart(9)}  candidates ${String(body.candidates).padStart(8)} (${share.padStart(6)})  ${split}  matched ${String(body.matched).padStart(7)}  ` +
           `cases ${String((body.wouldOpenCases as unknown[]).length).padStart(3)}  precision ${String(body.precision).padEnd(5)}  best ${best.toFixed(2)} s  median ${median.toFixed(2)} s`,
       );
       if (!body.fullScan && median >= 10) {

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { DataSource } from 'typeorm';
 import { UsersService } from '../../src/auth/users.service';
+import { ESCAPE, ZERO_WIDTH_CHARS } from '../../src/rules/dry-run-prefilter';
 import { RuleDryRunService } from '../../src/rules/rule-dry-run.service';
 import type { RunningService } from '../../src/service';
 import { Api } from '../support/http';
@@ -72,7 +73,7 @@ describe('rule dry-run with the SQL prefilter', () => {
   });
 
   /** The result without what differs by design (timing, how many candidates were loaded). */
-  const comparable = ({ ms: _ms, candidates: _c, fullScan: _f, note: _n, ...rest }: Awaited<ReturnType<RuleDryRunService['run']>>) => rest;
+  const comparable = ({ ms: _ms, candidates: _c, evaluated: _e, decidedInSql: _d, fullScan: _f, note: _n, ...rest }: Awaited<ReturnType<RuleDryRunService['run']>>) => rest;
 
   it.each([
     ['expression', { expression: '(物业|业委会) & (乱收费|不作为) & !招聘' }],
@@ -84,6 +85,11 @@ describe('rule dry-run with the SQL prefilter', () => {
     ['expression', { expression: '!招聘' }],
     ['expression', { expression: '(物业 | 电梯) & !招聘' }],
     ['keyword', { all: [['电梯'], ['坏了', '故障']], none: ['招聘'] }],
+    ['expression', { expression: 'area:dry & heat<50 & !category:噪音扰民' }],
+    ['expression', { expression: 'area:nowhere | heat=18.2' }],
+    ['expression', { expression: '/\\d号楼/ & !招聘' }],
+    ['expression', { expression: 'body:/(物业|電梯)(坏|不作为)/ | title:/ａｐｐ|wifi/i' }],
+    ['expression', { expression: '/凌晨\\d+点|两点/' }],
   ])('gives exactly the unfiltered answer: %s %j', async (kind, definition) => {
     const body = { kind, definition, from, to, sampleSize: 2 };
     // Small batches: posts that surely match are then counted without their text once the sample is complete.
@@ -92,6 +98,29 @@ describe('rule dry-run with the SQL prefilter', () => {
     expect(comparable(fast)).toEqual(comparable(slow));
     expect(slow.scanned).toBe(POSTS.length - 1);
     expect(fast.candidates).toBeLessThanOrEqual(slow.candidates);
+  });
+
+  it('flags posts the prefilter cannot see through by a trigger, exactly as ESCAPE does (insert and update)', async () => {
+    const rows: { title: string; body: string; text_escape: boolean }[] = await db.query(`SELECT title, body, text_escape FROM posts`);
+    expect(rows.filter((r) => r.text_escape).length).toBeGreaterThanOrEqual(3);
+    for (const r of rows) expect(r.text_escape).toBe(ESCAPE.test(r.title) || ESCAPE.test(r.body));
+    const probes = [...ZERO_WIDTH_CHARS, '\uF900', '\uFAFF', '\u{2F800}', '\u{2FA1F}', '&#', '&', '\u4E00', 'a'];
+    const [source] = await db.query(`SELECT id FROM sources LIMIT 1`);
+    const ids: number[] = [];
+    try {
+      for (const [i, ch] of probes.entries()) {
+        const [p] = await db.query(
+          `INSERT INTO posts (source_id, external_id, url, title, body, content_hash) VALUES ($1, $2, 'http://forum.invalid/e', '', $3, 'x') RETURNING id, text_escape`,
+          [source.id, `escape-${i}`, `物${ch}业`],
+        );
+        ids.push(p.id);
+        expect(p.text_escape).toBe(ESCAPE.test(ch));
+        const [[u]] = await db.query(`UPDATE posts SET body = '物业', title = $2 WHERE id = $1 RETURNING text_escape`, [p.id, `标题${ch}`]);
+        expect(u.text_escape).toBe(ESCAPE.test(ch));
+      }
+    } finally {
+      await db.query(`DELETE FROM posts WHERE id = ANY($1::int[])`, [ids]);
+    }
   });
 
   it('finds terms behind traditional characters, full width, zero-width characters, entities and markup', async () => {
@@ -114,7 +143,7 @@ describe('rule dry-run with the SQL prefilter', () => {
         fc.tuple(tie('expr'), tie('expr')).map(([a, b]) => `(${a} | ${b})`),
         tie('expr').map((a) => `!${a}`),
         fc.tuple(fc.constantFrom(...terms), fc.constantFrom(...terms), fc.integer({ min: 0, max: 6 })).map(([a, b, d]) => `NEAR(${a}, ${b}, ${d})`),
-        fc.constantFrom('category:物业纠纷', 'heat>=45.5', 'heat<20', '/\\d号楼/'),
+        fc.constantFrom('category:物业纠纷', 'heat>=45.5', 'heat<20', 'heat=27.3', '/\\d号楼/', '/物.|電梯/', '/[0-9]楼|凌晨/', 'area:dry', '!area:dry'),
       ),
     }));
     await fc.assert(
@@ -132,9 +161,19 @@ describe('rule dry-run with the SQL prefilter', () => {
     expect(res.body).toMatchObject({ scanned: POSTS.length - 1, fullScan: false, verdicts: { confirmed: 1, dismissed: 1 }, precision: 0.5 });
     expect(res.body.candidates).toBeLessThan(res.body.scanned);
     expect(res.body.note).toBeUndefined();
-    const all = await operator.post('/rules/dry-run', { kind: 'expression', definition: { expression: '!招聘 & /\\d号楼/' }, from, to });
+    const regex = await operator.post('/rules/dry-run', { kind: 'expression', definition: { expression: '!招聘 & /\\d号楼/' }, from, to });
+    expect(regex.status).toBe(200);
+    expect(regex.body).toMatchObject({ fullScan: false, matched: 1 });
+    expect(regex.body.candidates).toBeLessThan(regex.body.scanned);
+    // Category, heat and area alone are decided in SQL: nothing is loaded but the sample.
+    const meta = await operator.post('/rules/dry-run', { kind: 'expression', definition: { expression: 'area:dry & heat>=9' }, from, to, sampleSize: 0 });
+    expect(meta.status).toBe(200);
+    expect(meta.body).toMatchObject({ fullScan: false, evaluated: 0 });
+    expect(meta.body.decidedInSql).toBe(meta.body.matched);
+    expect(meta.body.matched).toBeGreaterThan(0);
+    const all = await operator.post('/rules/dry-run', { kind: 'expression', definition: { expression: '/./' }, from, to });
     expect(all.status).toBe(200);
-    expect(all.body).toMatchObject({ fullScan: true, candidates: POSTS.length - 1, matched: 1 });
+    expect(all.body).toMatchObject({ fullScan: true, candidates: POSTS.length - 1 });
     expect(all.body.note).toContain('全部帖子');
   });
 });

@@ -7,8 +7,8 @@ import { Area } from '../areas/area.entity';
 import { AreasService } from '../areas/areas.service';
 import { AppError } from '../common/app-error';
 import { AuthSession } from './auth-session.entity';
-import { AuthService } from './auth.service';
 import { parseAreasCsv, parseUsersCsv } from './csv-import';
+import { SessionCache } from './session-cache';
 import { User, UserRole } from './user.entity';
 
 /** A generated initial password, shown once to whoever runs the command. */
@@ -26,8 +26,8 @@ export class AdminService {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly areas: AreasService,
-    /** Present in the API (not in the command line): its cache of live sessions must forget revoked ones. */
-    @Optional() private readonly auth?: AuthService,
+    /** Every process's cache of live sessions must forget revoked ones (the command line tells them too). */
+    @Optional() private readonly sessions?: SessionCache,
   ) {}
 
   async createUser(input: { username: string; displayName: string; role: UserRole; scope: string[] }): Promise<IssuedPassword> {
@@ -40,7 +40,8 @@ export class AdminService {
 
   /** Changes what an admin may change; deactivating a user, or changing role or scope, ends their sessions. */
   async updateUser(id: number, changes: { displayName?: string; role?: UserRole; scope?: string[]; active?: boolean; onDuty?: boolean }): Promise<User> {
-    return this.db.transaction(async (tx) => {
+    let revoke = false;
+    const updated = await this.db.transaction(async (tx) => {
       const repo = tx.getRepository(User);
       const user = await repo.findOneBy({ id });
       if (!user) throw new AppError('not_found', `User ${id} does not exist`);
@@ -62,23 +63,29 @@ export class AdminService {
       // Tokens carry role and scope: they must not outlive a change of either.
       if (changes.active === false || changes.role !== undefined || scopeAreaIds) {
         await tx.getRepository(AuthSession).update({ userId: id, revokedAt: IsNull() }, { revokedAt: new Date() });
-        this.auth?.forgetLiveSessions();
+        revoke = true;
       }
       return repo.findOneByOrFail({ id });
     });
+    // Once committed: a process asking the database before the commit would otherwise remember the session again.
+    if (revoke) await this.sessions?.revoked({ userIds: [id] });
+    return updated;
   }
 
   /** A new random password; every session of the user ends. */
   async resetPassword(username: string | { id: number }): Promise<IssuedPassword> {
-    return this.db.transaction(async (tx) => {
+    let userId = 0;
+    const issued = await this.db.transaction(async (tx) => {
       const user = await tx.getRepository(User).findOneBy(typeof username === 'string' ? { username } : username);
       if (!user) throw new AppError('not_found', `User ${typeof username === 'string' ? username : username.id} does not exist`);
       const password = newPassword();
       await tx.getRepository(User).update(user.id, { passwordHash: await hash(password) });
       await tx.getRepository(AuthSession).update({ userId: user.id, revokedAt: IsNull() }, { revokedAt: new Date() });
-      this.auth?.forgetLiveSessions();
+      userId = user.id;
       return { username: user.username, password };
     });
+    await this.sessions?.revoked({ userIds: [userId] });
+    return issued;
   }
 
   async importAreasCsv(text: string): Promise<number> {

@@ -9,6 +9,7 @@ import { AppError } from '../common/app-error';
 import { AuthSession } from './auth-session.entity';
 import { LoginThrottleService } from './login-throttle.service';
 import { User } from './user.entity';
+import { SessionCache } from './session-cache';
 import { UsersService } from './users.service';
 
 export interface ClientInfo {
@@ -18,14 +19,12 @@ export interface ClientInfo {
 
 const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
 
-/** How long a process trusts "this session is live" before asking the database again. */
-const SESSION_CACHE_MS = 5_000;
-
 @Injectable()
 export class AuthService implements OnModuleInit {
   /** Verified against when the username is unknown, so both failures take the same time. */
   private dummyHash = '';
-  private readonly liveSessions = new Map<string, number>();
+  /** Session checks in flight, so that concurrent requests of one session ask the database once. */
+  private readonly checking = new Map<string, Promise<boolean>>();
 
   constructor(
     @InjectDataSource() private readonly db: DataSource,
@@ -33,6 +32,7 @@ export class AuthService implements OnModuleInit {
     private readonly jwt: JwtService,
     private readonly config: AppConfig,
     private readonly throttle: LoginThrottleService,
+    private readonly sessions: SessionCache,
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -79,29 +79,43 @@ export class AuthService implements OnModuleInit {
 
   async logout(sessionId: string): Promise<void> {
     await this.db.getRepository(AuthSession).update({ id: sessionId, revokedAt: IsNull() }, { revokedAt: new Date() });
-    this.liveSessions.delete(sessionId);
+    await this.sessions.revoked({ sessionIds: [sessionId] });
   }
 
   /** Ends every session of a user (an admin's revocation, a password reset). Returns how many. */
   async revokeAll(userId: number): Promise<number> {
     const result = await this.db.getRepository(AuthSession).update({ userId, revokedAt: IsNull() }, { revokedAt: new Date() });
-    this.forgetLiveSessions();
+    await this.sessions.revoked({ userIds: [userId] });
     return result.affected ?? 0;
   }
 
-  /** After sessions were revoked elsewhere in this process: check them against the database again. */
+  /** Forget every remembered session of this process (each is checked against the database again). */
   forgetLiveSessions(): void {
-    this.liveSessions.clear();
+    this.sessions.forgetAll();
   }
 
-  /** Whether the session behind an access token is still live (cached briefly per process). */
-  async isLive(sessionId: string): Promise<boolean> {
-    const checked = this.liveSessions.get(sessionId);
-    if (checked && Date.now() - checked < SESSION_CACHE_MS) return true;
-    const live = await this.db.getRepository(AuthSession).existsBy({ id: sessionId, revokedAt: IsNull(), expiresAt: MoreThan(new Date()) });
-    if (live) this.liveSessions.set(sessionId, Date.now());
-    else this.liveSessions.delete(sessionId);
-    return live;
+  /**
+   * Whether the session behind an access token is still live. Remembered per process (SessionCache:
+   * revocations anywhere reach every process through Redis at once), so most requests ask nothing.
+   */
+  isLive(sessionId: string): Promise<boolean> | boolean {
+    if (this.sessions.isTrusted(sessionId)) return true;
+    let pending = this.checking.get(sessionId);
+    if (!pending) {
+      pending = this.checkLive(sessionId).finally(() => this.checking.delete(sessionId));
+      this.checking.set(sessionId, pending);
+    }
+    return pending;
+  }
+
+  private async checkLive(sessionId: string): Promise<boolean> {
+    const since = this.sessions.generation();
+    const [row] = (await this.db.query(`SELECT user_id, expires_at FROM auth_sessions WHERE id = $1 AND revoked_at IS NULL AND expires_at > now()`, [sessionId])) as {
+      user_id: number;
+      expires_at: Date;
+    }[];
+    if (row) this.sessions.remember(sessionId, row.user_id, row.expires_at, since);
+    return !!row;
   }
 
   private async tokens(user: User, session: AuthSession, refreshToken: string) {

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { Brackets, DataSource, In } from 'typeorm';
+import { DataSource, In } from 'typeorm';
 import { Analysis } from '../analysis/analysis.entity';
 import { AreasService } from '../areas/areas.service';
 import type { Actor } from '../auth/actor';
@@ -12,7 +12,8 @@ import { CaseContact } from './case-contact.entity';
 import { CaseEvent } from './case-event.entity';
 import type { SlaClock } from './sla-calendar';
 import { OVERDUE_SQL, overdueClocks } from './sla-config';
-import { CaseStatus } from './case-lifecycle';
+import type { CaseOutcome, CaseStatus } from './case-lifecycle';
+import type { WarningLevel } from '../rules/rule.entity';
 import { CasePost } from './case-post.entity';
 import { Case } from './case.entity';
 import { CaseResponse } from './response.entity';
@@ -33,6 +34,87 @@ function withSla(c: Case, now: Date): CaseWithSla {
   return { ...c, overdue: clocks.length > 0, overdueClocks: clocks };
 }
 
+/** A case as listed: what an inbox or a case list shows (not free-text reasons), timestamps as ISO 8601 strings. */
+export interface CaseListItem {
+  id: number;
+  number: string;
+  areaId: number;
+  ruleId: number;
+  category: string | null;
+  level: WarningLevel;
+  status: CaseStatus;
+  assigneeId: number | null;
+  teamId: number | null;
+  outcome: CaseOutcome | null;
+  postCount: number;
+  escalationLevel: number;
+  mergedIntoId: number | null;
+  handoverDepartment: string | null;
+  openedAt: string;
+  assignedAt: string | null;
+  acknowledgedAt: string | null;
+  firstContactAt: string | null;
+  firstResponseAt: string | null;
+  closedAt: string | null;
+  handoverAt: string | null;
+  handoverAcknowledgedAt: string | null;
+  dueAcknowledgeAt: string | null;
+  dueContactAt: string | null;
+  dueResponseAt: string | null;
+  dueSettleAt: string | null;
+  version: number;
+  overdue: boolean;
+  overdueClocks: SlaClock[];
+}
+
+/** A timestamptz column as JSON would carry a Date: 2026-11-27T03:45:13.123Z. */
+const iso = (column: string, as: string) => `to_char(c.${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "${as}"`;
+
+/** OVERDUE_SQL, false rather than null when a due time is missing. */
+const OVERDUE_OR_FALSE = `COALESCE(${OVERDUE_SQL}, false)`;
+
+/** SQL twin of `overdueClocks` (sla-config.ts): the clocks of an open case that have run out, in SLA_CLOCKS order. */
+const OVERDUE_CLOCKS_SQL = `CASE WHEN c.status IN ('settled', 'dismissed', 'merged') THEN '{}'::text[] ELSE array_remove(ARRAY[
+    CASE WHEN c.due_acknowledge_at <= now() AND c.acknowledged_at IS NULL THEN 'acknowledge' END,
+    CASE WHEN c.due_contact_at <= now() AND c.first_contact_at IS NULL AND c.first_response_at IS NULL THEN 'contact' END,
+    CASE WHEN c.due_response_at <= now() AND c.first_response_at IS NULL THEN 'response' END,
+    CASE WHEN c.due_settle_at <= now() AND c.closed_at IS NULL THEN 'settle' END]::text[], NULL) END`;
+
+const LIST_COLUMNS = [
+  'c.id',
+  'c.number',
+  'c.area_id AS "areaId"',
+  'c.rule_id AS "ruleId"',
+  'c.category',
+  'c.level',
+  'c.status',
+  'c.assignee_id AS "assigneeId"',
+  'c.team_id AS "teamId"',
+  'c.outcome',
+  'c.post_count AS "postCount"',
+  'c.escalation_level AS "escalationLevel"',
+  'c.merged_into_id AS "mergedIntoId"',
+  'c.handover_department AS "handoverDepartment"',
+  iso('opened_at', 'openedAt'),
+  iso('assigned_at', 'assignedAt'),
+  iso('acknowledged_at', 'acknowledgedAt'),
+  iso('first_contact_at', 'firstContactAt'),
+  iso('first_response_at', 'firstResponseAt'),
+  iso('closed_at', 'closedAt'),
+  iso('handover_at', 'handoverAt'),
+  iso('handover_acknowledged_at', 'handoverAcknowledgedAt'),
+  iso('due_acknowledge_at', 'dueAcknowledgeAt'),
+  iso('due_contact_at', 'dueContactAt'),
+  iso('due_response_at', 'dueResponseAt'),
+  iso('due_settle_at', 'dueSettleAt'),
+  'c.version',
+  `${OVERDUE_OR_FALSE} AS overdue`,
+  `${OVERDUE_CLOCKS_SQL} AS "overdueClocks"`,
+].join(', ');
+
+/** Most urgent first: the order of the list (and of the index cases_list_order). */
+const LEVEL_RANK_SQL = "(CASE c.level WHEN 'red' THEN 0 WHEN 'orange' THEN 1 WHEN 'yellow' THEN 2 ELSE 3 END)";
+
 export interface Page<T> {
   items: T[];
   total: number;
@@ -48,28 +130,38 @@ export class CasesQueryService {
     private readonly areas: AreasService,
   ) {}
 
-  async list(actor: Actor, query: CaseListQuery): Promise<Page<CaseWithSla>> {
+  /**
+   * One page of the cases the actor may see, most urgent first (level, then newest, then id, so pages
+   * never overlap), with the total. One statement: only the columns a list shows, timestamps
+   * formatted as ISO 8601 and the overdue clocks computed by Postgres, the total from a window count,
+   * so nothing is hydrated into entities and no Date is parsed or formatted here (the list is the
+   * busiest read of the API). `OFFSET 0` keeps the lateral read per row of the page (an index
+   * lookup each) instead of a join over every case.
+   */
+  async list(actor: Actor, query: CaseListQuery): Promise<Page<CaseListItem>> {
     const visible = await this.areas.subtreeIds(actor.scopeAreaIds);
-    const qb = this.db
-      .getRepository(Case)
-      .createQueryBuilder('c')
-      .where(
-        new Brackets((w) => {
-          w.where('c.assignee_id = :me', { me: actor.id });
-          if (visible.length) w.orWhere('c.area_id IN (:...visible)', { visible });
-        }),
-      );
-    if (query.status?.length) qb.andWhere('c.status IN (:...status)', { status: query.status });
-    if (query.assignedToMe) qb.andWhere('c.assignee_id = :me', { me: actor.id });
-    if (query.overdue !== undefined) qb.andWhere(query.overdue ? OVERDUE_SQL : `NOT ${OVERDUE_SQL}`);
-    const [items, total] = await qb
-      .orderBy("CASE c.level WHEN 'red' THEN 0 WHEN 'orange' THEN 1 WHEN 'yellow' THEN 2 ELSE 3 END", 'ASC')
-      .addOrderBy('c.opened_at', 'DESC')
-      .skip((query.page - 1) * query.pageSize)
-      .take(query.pageSize)
-      .getManyAndCount();
-    const now = new Date();
-    return { items: items.map((c) => withSla(c, now)), total, page: query.page, pageSize: query.pageSize };
+    const params: unknown[] = [actor.id, visible];
+    const where = ['(c.assignee_id = $1 OR c.area_id = ANY($2::int[]))'];
+    if (query.status?.length) where.push(`c.status = ANY($${params.push(query.status)}::text[])`);
+    if (query.assignedToMe) where.push('c.assignee_id = $1');
+    if (query.overdue !== undefined) where.push(query.overdue ? OVERDUE_OR_FALSE : `NOT ${OVERDUE_OR_FALSE}`);
+    const limit = params.push(query.pageSize);
+    const offset = params.push((query.page - 1) * query.pageSize);
+    // The page is chosen on the sort keys alone; only its rows are then read whole and formatted.
+    const sql = `SELECT x.*, p.total FROM (
+        SELECT c.id, ${LEVEL_RANK_SQL} AS rank, c.opened_at, count(*) OVER ()::int AS total FROM cases c WHERE ${where.join(' AND ')}
+        ORDER BY 2, 3 DESC, 1 DESC LIMIT $${limit} OFFSET $${offset}) p
+      CROSS JOIN LATERAL (SELECT ${LIST_COLUMNS} FROM cases c WHERE c.id = p.id OFFSET 0) x
+      ORDER BY p.rank, p.opened_at DESC, p.id DESC`;
+    const rows: (CaseListItem & { total: number })[] = await this.db.query(sql, params);
+    let total = rows[0]?.total ?? 0;
+    if (rows.length === 0 && query.page > 1) {
+      // Past the last page: the window count saw no row, count separately.
+      const [counted] = await this.db.query(`SELECT count(*)::int AS n FROM cases c WHERE ${where.join(' AND ')}`, params.slice(0, limit - 1));
+      total = counted.n;
+    }
+    for (const row of rows) delete (row as { total?: number }).total;
+    return { items: rows, total, page: query.page, pageSize: query.pageSize };
   }
 
   /** The case with the posts behind it (and why each matched), its responses and its timeline. */

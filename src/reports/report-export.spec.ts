@@ -2,6 +2,7 @@ import { settlementRows, toCsv, toExcelXml } from './report-export';
 import type { SettlementReport } from './reports.service';
 
 const report: SettlementReport = {
+  generatedAt: '2026-12-01T08:00:00.000Z',
   from: '2026-11-01T00:00:00.000Z',
   to: '2026-12-01T00:00:00.000Z',
   level: 'street',

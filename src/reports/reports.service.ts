@@ -26,6 +26,8 @@ export interface SettlementRow {
 }
 
 export interface SettlementReport {
+  /** When these figures were computed (reports are served again for `reports.cacheSeconds` to the same scope and period). */
+  generatedAt: string;
   from: string;
   to: string;
   level: AreaLevel;
@@ -37,9 +39,19 @@ export interface SettlementReport {
 
 const rate = (settled: number, found: number) => (found === 0 ? null : Math.round((settled / found) * 10_000) / 10_000);
 
-/** Found-vs-settled figures: what district and street officials watch. */
+/** Reports kept at most (distinct scope × period × level combinations); the oldest go first. */
+const MAX_CACHED = 500;
+
+/**
+ * Found-vs-settled figures: what district and street officials watch. A dashboard is opened by many
+ * officials at once and refreshed often, so a report is computed once per scope, period and level
+ * and served again for `reports.cacheSeconds` (concurrent requests share the one computation);
+ * `generatedAt` says how fresh the figures are.
+ */
 @Injectable()
 export class ReportsService {
+  private readonly cache = new Map<string, { at: number; report: Promise<SettlementReport> }>();
+
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly areas: AreasService,
@@ -49,6 +61,25 @@ export class ReportsService {
   /** Cases opened in [from, to), grouped by the areas at `level` within the actor's scope. */
   async settlement(actor: Actor, from: Date, to: Date, level: AreaLevel): Promise<SettlementReport> {
     const visible = await this.areas.subtreeIds(actor.scopeAreaIds);
+    const ttl = this.config.reports.cacheSeconds * 1000;
+    if (ttl <= 0) return this.compute(visible, from, to, level);
+    // What the report shows depends on the visible areas only, not on who asks.
+    const key = `${level}|${from.toISOString()}|${to.toISOString()}|${[...visible].sort((a, b) => a - b).join(',')}`;
+    const now = Date.now();
+    const hit = this.cache.get(key);
+    if (hit && now - hit.at < ttl) return hit.report;
+    const report = this.compute(visible, from, to, level);
+    this.cache.delete(key);
+    this.cache.set(key, { at: now, report });
+    report.catch(() => this.cache.get(key)?.report === report && this.cache.delete(key));
+    if (this.cache.size > MAX_CACHED) {
+      for (const [k, entry] of this.cache) if (now - entry.at >= ttl || this.cache.size > MAX_CACHED) this.cache.delete(k);
+    }
+    return report;
+  }
+
+  private async compute(visible: number[], from: Date, to: Date, level: AreaLevel): Promise<SettlementReport> {
+    const generatedAt = new Date().toISOString();
     const rows: { area_id: number; code: string; name: string; found: number; settled: number; open: number }[] = await this.db.query(
       `SELECT g.id AS area_id, g.code, g.name,
               count(c.id)::int AS found,
@@ -90,6 +121,7 @@ export class ReportsService {
     }));
     const sum = (k: 'found' | 'settled' | 'open') => mapped.reduce((s, r) => s + r[k], 0);
     return {
+      generatedAt,
       from: from.toISOString(),
       to: to.toISOString(),
       level,

@@ -8,14 +8,17 @@
  *   mixed      all three at once (worker, supervisor and official connections)
  * Each scenario runs twice: paced (every user sends --user-rate requests a second, as people click) and
  * saturated (every connection sends back to back: the throughput ceiling, where latency is queueing).
- * Prints p50/p95/p99 latency, requests per second and errors (non-2xx and socket errors) per scenario,
- * and the machine. Target: p95 < 100 ms (paced).
+ * Prints p50/p95/p99 latency, requests per second, errors (non-2xx and socket errors), and the CPU
+ * time the API process and its Postgres backends spent per request (less sensitive than latency to
+ * other load on the machine) per scenario, and the machine. Target: p95 < 100 ms (paced).
  *
  * Options: --posts=100000 --cases=5000 --connections=200 --seconds=15 --user-rate=1
+ *          --scenarios=inbox,cases,settlement,mixed (a subset, while developing)
  */
 import { randomUUID } from 'node:crypto';
 import { JwtService } from '@nestjs/jwt';
-import { createBenchEnv, describeMachine, evalTexts, option, percentile, rssMiB, seedBenchDistrict } from '../support/bench-env';
+import type { Client } from 'pg';
+import { cpuSeconds, createBenchEnv, databaseCpuSeconds, describeMachine, evalTexts, option, percentile, rssMiB, seedBenchDistrict } from '../support/bench-env';
 import { seedHistory } from '../support/bench-seed';
 
 /** The part of autocannon (no type definitions shipped) this benchmark uses. */
@@ -103,6 +106,8 @@ async function main(): Promise<void> {
       { name: 'settlement (officials, GET /reports/settlement)', clients: Array.from({ length: connections }, (_, i) => settlement(i)) },
       { name: 'mixed (60 % inbox, 25 % cases, 15 % settlement)', clients: Array.from({ length: connections }, (_, i) => (i % 20 < 12 ? inbox(i) : i % 20 < 17 ? cases(i) : settlement(i))) },
     ];
+    const only = process.argv.find((a) => a.startsWith('--scenarios='))?.split('=')[1]?.split(',');
+    if (only) scenarios.splice(0, scenarios.length, ...scenarios.filter((s) => only.includes(s.name.split(' ')[0])));
     const distinctTokens = new Set(scenarios.flatMap((s) => s.clients.map((c) => c.token))).size;
     console.log(`api: ${connections} connections per scenario, ${seconds} s each, ${distinctTokens} distinct users' tokens, one API process at ${api.url}`);
     let met = true;
@@ -110,27 +115,29 @@ async function main(): Promise<void> {
       console.log(
         `  ${label}: ${result.requests} requests, ${(result.requests / seconds).toFixed(0)} req/s, ` +
           `p50 ${result.p50.toFixed(0)} ms, p95 ${result.p95.toFixed(0)} ms, p99 ${result.p99.toFixed(0)} ms, errors ${result.errors} ` +
-          `(statuses ${result.statuses || 'none'}, socket errors/timeouts ${result.socketErrors}); API rss ${rssMiB(api.process.pid!).toFixed(0)} MiB`,
+          `(statuses ${result.statuses || 'none'}, socket errors/timeouts ${result.socketErrors}); API CPU ${result.cpuMsPerRequest.toFixed(2)} ms/request, Postgres CPU ${result.dbCpuMsPerRequest.toFixed(2)} ms/request, API rss ${rssMiB(api.process.pid!).toFixed(0)} MiB`,
       );
     console.log(`paced: ${connections} users, each sending ${userRate} request/s (offered ${connections * userRate} req/s)`);
     for (const scenario of scenarios) {
       // Warm up (sessions checked once, plans cached), then measure.
-      await run(api.url, scenario, connections, 2, userRate);
-      const result = await run(api.url, scenario, connections, seconds, userRate);
+      await run(api.url, api.process.pid!, env.db, env.database, scenario, connections, 2, userRate);
+      const result = await run(api.url, api.process.pid!, env.db, env.database, scenario, connections, seconds, userRate);
       met &&= result.p95 < 100 && result.errors === 0;
       print(scenario.name, result);
     }
     console.log(`  target p95 < 100 ms without errors (paced): ${met ? 'met' : 'NOT met'}`);
     console.log(`saturation: ${connections} connections sending back to back (no think time): the throughput ceiling`);
-    for (const scenario of scenarios) print(scenario.name, await run(api.url, scenario, connections, seconds));
+    for (const scenario of scenarios) print(scenario.name, await run(api.url, api.process.pid!, env.db, env.database, scenario, connections, seconds));
   } finally {
     await env.cleanup();
   }
   process.exit(0);
 }
 
-async function run(url: string, scenario: Scenario, connections: number, seconds: number, connectionRate?: number) {
+async function run(url: string, pid: number, db: Client, database: string, scenario: Scenario, connections: number, seconds: number, connectionRate?: number) {
   const latencies: number[] = [];
+  const cpuBefore = cpuSeconds(pid);
+  const dbBefore = await databaseCpuSeconds(db, database);
   const statuses = new Map<number, number>();
   let next = 0;
   const result = await autocannon({
@@ -148,9 +155,16 @@ async function run(url: string, scenario: Scenario, connections: number, seconds
       });
     },
   });
+  const cpu = cpuSeconds(pid) - cpuBefore;
+  // The backends serving the API's connections (one opened during the run counts whole).
+  const dbAfter = await databaseCpuSeconds(db, database);
+  const dbCpu = [...dbAfter].reduce((sum, [backend, after]) => sum + after - (dbBefore.get(backend) ?? 0), 0);
   latencies.sort((a, b) => a - b);
   return {
     requests: result.requests.total,
+    /** CPU (user + system) the API process spent per request: less sensitive to a loaded machine than latency. */
+    cpuMsPerRequest: (cpu * 1000) / Math.max(1, result.requests.total),
+    dbCpuMsPerRequest: (dbCpu * 1000) / Math.max(1, result.requests.total),
     p50: percentile(latencies, 50),
     p95: percentile(latencies, 95),
     p99: percentile(latencies, 99),

@@ -22,6 +22,8 @@ export class AppConfig {
     /** Failed logins allowed per username (and ten times that per address) within the window. */
     loginMaxAttempts: number;
     loginWindowSeconds: number;
+    /** How long an API process trusts a session it found live without asking again (revocations reach it at once through Redis). */
+    sessionCacheSeconds: number;
   };
   audit: {
     retentionYears: number;
@@ -29,6 +31,8 @@ export class AppConfig {
   reports: {
     /** Area × category cells with fewer cases are suppressed in reports. */
     minCellSize: number;
+    /** How long a computed report is served again to everyone with the same scope and period (its `generatedAt` says when it was computed). */
+    cacheSeconds: number;
   };
   retention: {
     /** Posts that never became part of a case are deleted after this many days. */
@@ -41,6 +45,12 @@ export class AppConfig {
     attempts: number;
     backoffMs: number;
     concurrency: { crawl: number; analyze: number; route: number };
+    /** How long a worker's lock on a running job lasts (renewed at half of it while the job runs). */
+    lockDurationMs: number;
+    /** How often workers look for stalled jobs (locks that expired: their worker died) and put them back. */
+    stalledIntervalMs: number;
+    /** How often one job may stall before it is failed (the reconciler retries it later). */
+    maxStalledCount: number;
   };
   crawl: {
     userAgent: string;

@@ -21,6 +21,8 @@ describe('loadConfig', () => {
     expect(config.role).toBe('api');
     expect(config.queue.attempts).toBe(9);
     expect(config.queue.concurrency.analyze).toBeGreaterThan(0);
+    // BullMQ's own defaults: a killed worker's jobs are taken up again within a minute.
+    expect(config.queue).toMatchObject({ lockDurationMs: 30_000, stalledIntervalMs: 30_000, maxStalledCount: 1 });
     expect(config.crawl.maxRedirects).toBe(2);
   });
 
@@ -31,6 +33,8 @@ describe('loadConfig', () => {
     ['an unknown role', { TINGFENG_ROLE: 'cron' }, {}, /role must be one of api, worker, all \(got "cron"\)/],
     ['a missing secret', { AUTH_SECRET: '' }, {}, /auth.secret must be a string of at least 32 characters \(it is not set\)/],
     ['a nested number out of range', {}, { queue: { concurrency: { analyze: 0 } } }, /queue.concurrency.analyze must be an integer from 1 to 64/],
+    ['a lock shorter than a second', {}, { queue: { lockDurationMs: 200 } }, /queue.lockDurationMs must be an integer from 1000 to 3600000/],
+    ['a negative stall allowance', {}, { queue: { maxStalledCount: -1 } }, /queue.maxStalledCount must be an integer from 0 to 100/],
   ])('refuses %s with an error naming the setting', (_name, env, overrides, message) => {
     const attempt = () => loadConfig(overrides, { ...SECRET, ...env }, []);
     expect(attempt).toThrow(ConfigError);

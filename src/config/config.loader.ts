@@ -182,12 +182,14 @@ export function loadConfig(overrides: Raw = {}, env: Env = process.env, argv: st
       refreshTokenTtlDays: r.int('auth.refreshTokenTtlDays', 1, 365),
       loginMaxAttempts: r.int('auth.loginMaxAttempts', 1, 1000),
       loginWindowSeconds: r.int('auth.loginWindowSeconds', 1, 86_400),
+      sessionCacheSeconds: r.int('auth.sessionCacheSeconds', 0, 300),
     },
     audit: {
       retentionYears: r.int('audit.retentionYears', 1, 100),
     },
     reports: {
       minCellSize: r.int('reports.minCellSize', 1, 1000),
+      cacheSeconds: r.int('reports.cacheSeconds', 0, 3600),
     },
     retention: {
       unlinkedPostDays: r.int('retention.unlinkedPostDays', 1, 36_500),
@@ -202,6 +204,9 @@ export function loadConfig(overrides: Raw = {}, env: Env = process.env, argv: st
         analyze: r.int('queue.concurrency.analyze', 1, 64),
         route: r.int('queue.concurrency.route', 1, 64),
       },
+      lockDurationMs: r.int('queue.lockDurationMs', 1000, 3_600_000),
+      stalledIntervalMs: r.int('queue.stalledIntervalMs', 500, 3_600_000),
+      maxStalledCount: r.int('queue.maxStalledCount', 0, 100),
     },
     crawl: {
       userAgent: r.text('crawl.userAgent', { minLength: 8 }),

@@ -2,11 +2,12 @@ import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AreasService } from '../areas/areas.service';
+import type { Gazetteer } from '../areas/gazetteer';
 import { AppConfig } from '../config/app-config';
 import { MicroBatcher } from '../queues/micro-batcher';
 import { projectRoot } from '../config/config.loader';
 import type { Rule } from '../rules/rule.entity';
-import { RulesService } from '../rules/rules.service';
+import { ActiveRules, RulesService } from '../rules/rules.service';
 import { analyseText } from './analysis-engine';
 import { DictionaryService } from './dictionary.service';
 import { AnalysisResources, analysisResources } from './analysis-resources';
@@ -45,6 +46,8 @@ export class AnalysisService implements OnModuleInit {
   onModuleInit(): void {
     const started = Date.now();
     const resources = this.resources();
+    // A worker loads the segmenter's dictionaries now rather than in its first job (a second or so).
+    if (this.config.role !== 'api') segmenter.cut('');
     this.logger.log({ categoryModel: resources.category.modelVersion, idf: resources.idf?.version ?? null, ms: Date.now() - started }, 'analysis resources loaded');
   }
 
@@ -65,8 +68,55 @@ export class AnalysisService implements OnModuleInit {
     if (!post) return { status: 'post_missing' };
     if (post.content_hash !== expectedHash) return { status: 'stale', currentHash: post.content_hash };
     if (post.analysed) return { status: 'analysed', analysis: await this.stored(postId, post.content_hash), created: false };
+    const values = this.compute(postId, post, await this.context());
+    const inserted = await this.writer.add(values);
+    if (!inserted) return { status: 'analysed', analysis: await this.stored(postId, post.content_hash), created: false };
+    return { status: 'analysed', analysis: toAnalysis(values.values, inserted), created: true };
+  }
 
-    const defaultAreaId = post.default_area_id ?? null;
+  /**
+   * `analyze` for many posts at once (an analyze-batch job): one read, the pipeline over each post not
+   * analysed yet, one write (each revision stored once: a post analysed meanwhile, by its own job or
+   * an earlier run of this batch, is answered with the stored analysis), one read of stored analyses.
+   * Outcomes in the order of `items`.
+   */
+  async analyzeMany(items: readonly { postId: number; contentHash: string }[]): Promise<AnalyzeOutcome[]> {
+    if (items.length === 0) return [];
+    const posts = await this.readPosts(items.map((i) => i.postId));
+    const outcomes: (AnalyzeOutcome | undefined)[] = new Array(items.length);
+    const toStore: { index: number; values: NewAnalysis }[] = [];
+    const toLoad: { index: number; postId: number; contentHash: string }[] = [];
+    const computing = new Set<number>();
+    let ctx: AnalysisContext | undefined;
+    for (let i = 0; i < items.length; i++) {
+      const { postId, contentHash } = items[i];
+      const post = posts[i];
+      if (!post) outcomes[i] = { status: 'post_missing' };
+      else if (post.content_hash !== contentHash) outcomes[i] = { status: 'stale', currentHash: post.content_hash };
+      else if (post.analysed || computing.has(postId)) toLoad.push({ index: i, postId, contentHash });
+      else {
+        ctx ??= await this.context();
+        computing.add(postId);
+        toStore.push({ index: i, values: this.compute(postId, post, ctx) });
+        // Keep the event loop turning (lock renewals, other jobs' I/O) during a long batch.
+        if (toStore.length % 50 === 0) await new Promise((resolve) => setImmediate(resolve));
+      }
+    }
+    const written = toStore.length ? await this.writeAnalyses(toStore.map((s) => s.values)) : [];
+    toStore.forEach((s, k) => {
+      const row = written[k];
+      if (row) outcomes[s.index] = { status: 'analysed', analysis: toAnalysis(s.values.values, row), created: true };
+      else toLoad.push({ index: s.index, postId: s.values.values.postId, contentHash: s.values.values.contentHash });
+    });
+    if (toLoad.length) {
+      const stored = await this.storedMany(toLoad);
+      toLoad.forEach((l, k) => (outcomes[l.index] = { status: 'analysed', analysis: stored[k], created: false }));
+    }
+    return outcomes as AnalyzeOutcome[];
+  }
+
+  /** What the pipeline needs besides the post: gazetteer, rules and dictionary (cached by their services). */
+  private async context(): Promise<AnalysisContext> {
     const { gazetteer, depth, aliases } = await this.areas.gazetteer();
     const active = await this.rules.active();
     const words = await this.dictionary.words();
@@ -78,10 +128,15 @@ export class AnalysisService implements OnModuleInit {
       this.taught = { aliases, terms: active.terms, words };
     }
     const chains = await this.areaPaths(gazetteer);
+    return { gazetteer, depth, active, chains };
+  }
 
+  /** The pipeline over one post revision: the analysis row to store and the rules whose hits it counts. */
+  private compute(postId: number, post: PostRow, ctx: AnalysisContext): NewAnalysis {
+    const { active, chains } = ctx;
     const result = analyseText(
-      { title: post.title, body: post.body, replies: post.replies, defaultAreaId },
-      { resources: this.resources(), gazetteer: { gazetteer, depth }, areaPath: (id) => chains.get(id) ?? [String(id)], rules: active.set },
+      { title: post.title, body: post.body, replies: post.replies, defaultAreaId: post.default_area_id ?? null },
+      { resources: this.resources(), gazetteer: { gazetteer: ctx.gazetteer, depth: ctx.depth }, areaPath: (id) => chains.get(id) ?? [String(id)], rules: active.set },
     );
     const toFired = ({ ruleId, hits }: { ruleId: number; hits: FiredRule['hits'] }): FiredRule => {
       const rule = active.rules.get(ruleId)!;
@@ -96,7 +151,7 @@ export class AnalysisService implements OnModuleInit {
           .sort((a, b) => LEVEL_RANK[b.level as keyof typeof LEVEL_RANK] - LEVEL_RANK[a.level as keyof typeof LEVEL_RANK]);
     const firstRule = firedRules.length ? active.rules.get(firedRules[0].ruleId) : undefined;
 
-    const values: Omit<Analysis, 'id' | 'post' | 'area'> = {
+    const values: NewAnalysis['values'] = {
       postId,
       contentHash: post.content_hash,
       pipelineVersion: PIPELINE_VERSION,
@@ -119,10 +174,7 @@ export class AnalysisService implements OnModuleInit {
       suppressedBy,
       analyzedAt: new Date(),
     };
-    const inserted = await this.writer.add({ values, ruleIds: [...new Set([...firedRules, ...suppressedBy].map((f) => f.ruleId))] });
-    if (!inserted) return { status: 'analysed', analysis: await this.stored(postId, post.content_hash), created: false };
-    const analysis = Object.assign(new Analysis(), values, { id: inserted.id, analyzedAt: new Date(inserted.analyzed_at) });
-    return { status: 'analysed', analysis, created: true };
+    return { values, ruleIds: [...new Set([...firedRules, ...suppressedBy].map((f) => f.ruleId))] };
   }
 
   /** The posts to analyse, by id (undefined: the post is gone). */
@@ -227,6 +279,28 @@ export class AnalysisService implements OnModuleInit {
   private stored(postId: number, contentHash: string): Promise<Analysis> {
     return this.db.getRepository(Analysis).findOneByOrFail({ postId, contentHash, pipelineVersion: PIPELINE_VERSION });
   }
+
+  /** Stored analyses of these revisions, in their order (one query). */
+  private async storedMany(revisions: readonly { postId: number; contentHash: string }[]): Promise<Analysis[]> {
+    const rows = await this.db.getRepository(Analysis).find({ where: revisions.map(({ postId, contentHash }) => ({ postId, contentHash, pipelineVersion: PIPELINE_VERSION })) });
+    const byKey = new Map(rows.map((r) => [`${r.postId}:${r.contentHash}`, r]));
+    return revisions.map(({ postId, contentHash }) => {
+      const found = byKey.get(`${postId}:${contentHash}`);
+      if (!found) throw new Error(`analysis of post ${postId} (${contentHash.slice(0, 16)}) is missing`);
+      return found;
+    });
+  }
+}
+
+function toAnalysis(values: NewAnalysis['values'], row: { id: number; analyzed_at: Date }): Analysis {
+  return Object.assign(new Analysis(), values, { id: row.id, analyzedAt: new Date(row.analyzed_at) });
+}
+
+interface AnalysisContext {
+  gazetteer: Gazetteer;
+  depth: (areaId: number) => number;
+  active: ActiveRules;
+  chains: Map<number, string[]>;
 }
 
 interface NewAnalysis {

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource, EntityManager, In } from 'typeorm';
 import type { Analysis } from '../analysis/analysis.entity';
 import { AppConfig } from '../config/app-config';
 import { AggregateCondition, AggregateOutcome, evaluateAggregate, raisedLevel } from '../rules/aggregate-rule';
@@ -25,6 +25,12 @@ const CLOSED_SQL = CLOSED_STATUSES.map((s) => `'${s}'`).join(', ');
 const REOPENABLE_SQL = `'settled', 'dismissed'`;
 const MAX_CANDIDATES = 50;
 const POSTS_PER_CANDIDATE = 30;
+/**
+ * Correlation transactions one process runs at once (each holds a pooled connection, most of the time
+ * waiting for its area's lock): well below the pool size, so the connections a lock holder's
+ * counterpart needs (a route job's transaction, the analyses' writes) are never all taken by waiters.
+ */
+const TRANSACTIONS_IN_PARALLEL = 3;
 
 interface CandidateRow {
   id: number;
@@ -56,6 +62,8 @@ interface PostRow {
  */
 @Injectable()
 export class CaseCorrelationService {
+  private readonly gate = new Gate(TRANSACTIONS_IN_PARALLEL);
+
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly config: AppConfig,
@@ -67,94 +75,194 @@ export class CaseCorrelationService {
    * enabled rules), which saves reading it again; a rule not found there is read from the database.
    */
   async correlate(analysis: Analysis, cachedRule?: (ruleId: number) => Rule | undefined): Promise<CorrelationResult[]> {
-    if (analysis.areaId === null) return [];
-    const results: CorrelationResult[] = [];
-    for (const fired of analysis.firedRules) {
-      const rule = cachedRule?.(fired.ruleId) ?? (await this.db.getRepository(Rule).findOneBy({ id: fired.ruleId }));
-      if (!rule) continue;
-      const result = await this.attach(analysis, analysis.areaId, rule);
-      // A reopened case has a fresh settle clock, a raised level shorter clocks: timers follow once committed.
-      if (result?.reopened || result?.levelRaised) await this.sla.sync(result.caseId);
-      if (result) results.push(result);
+    return (await this.correlateMany([analysis], cachedRule))[0];
+  }
+
+  /**
+   * Correlates many analyses (an analyze-batch job): one transaction per area, holding the area's
+   * lock, for every fired rule of every post of that area, in the order given; areas run side by side,
+   * at most TRANSACTIONS_IN_PARALLEL per process. Results per analysis, in the order of `analyses`. Idempotent like `correlate`:
+   * a repeat finds each post in its case already.
+   */
+  async correlateMany(analyses: readonly Analysis[], cachedRule?: (ruleId: number) => Rule | undefined): Promise<CorrelationResult[][]> {
+    const results: CorrelationResult[][] = analyses.map(() => []);
+    const byArea = new Map<number, number[]>();
+    const ruleIds = new Set<number>();
+    analyses.forEach((a, i) => {
+      if (a.areaId === null || a.firedRules.length === 0) return;
+      byArea.set(a.areaId, [...(byArea.get(a.areaId) ?? []), i]);
+      a.firedRules.forEach((f) => ruleIds.add(f.ruleId));
+    });
+    if (byArea.size === 0) return results;
+    const rules = new Map<number, Rule>();
+    const missing: number[] = [];
+    for (const id of ruleIds) {
+      const cached = cachedRule?.(id);
+      if (cached) rules.set(id, cached);
+      else missing.push(id);
     }
+    if (missing.length) for (const rule of await this.db.getRepository(Rule).findBy({ id: In(missing) })) rules.set(rule.id, rule);
+
+    const areas = [...byArea.entries()];
+    const correlateArea = async ([areaId, indexes]: [number, number[]]) => {
+      const found = await this.gate.run(() => this.db.transaction(async (tx) => {
+        await tx.query(`SELECT pg_advisory_xact_lock(hashtext('tingfeng-correlate-' || $1::text))`, [areaId]);
+        return this.correlateArea(tx, areaId, indexes.map((index) => ({ index, analysis: analyses[index] })), rules);
+      }));
+      for (const { index, result } of found) {
+        // A reopened case has a fresh settle clock, a raised level shorter clocks: timers follow once committed.
+        if (result.reopened || result.levelRaised) await this.sla.sync(result.caseId);
+        results[index].push(result);
+      }
+    };
+    let next = 0;
+    const lane = async () => {
+      while (next < areas.length) await correlateArea(areas[next++]);
+    };
+    await Promise.all(Array.from({ length: Math.min(TRANSACTIONS_IN_PARALLEL, areas.length) }, lane));
     return results;
   }
 
-  private async attach(analysis: Analysis, areaId: number, rule: Rule): Promise<CorrelationResult | null> {
-    const { postId } = analysis;
-    return this.db.transaction(async (tx) => {
-      await tx.query(`SELECT pg_advisory_xact_lock(hashtext('tingfeng-correlate-' || $1::text))`, [areaId]);
-      // A repeat (job retried after a crash): the post is already in a case of this rule. In the same
-      // round trip: the open case of this area and rule, locked (the partial unique index allows one).
-      const [{ done, same }]: { done: number | null; same: number | null }[] = await tx.query(
-        `SELECT (SELECT cp.case_id FROM case_posts cp JOIN cases c ON c.id = cp.case_id WHERE cp.post_id = $1 AND c.area_id = $2 AND c.rule_id = $3 LIMIT 1) AS done,
-                (SELECT id FROM cases WHERE area_id = $2 AND rule_id = $3 AND status NOT IN (${CLOSED_SQL}) LIMIT 1 FOR UPDATE) AS same`,
-        [postId, areaId, rule.id],
-      );
-      if (done !== null) return { caseId: done, created: false, attached: false };
+  /**
+   * The posts of one area, inside the transaction that holds the area's lock. In two round trips for
+   * all of them: which (post, rule) pairs are in a case already (a repeat) and the open case of each
+   * rule (locked). A post whose (non-aggregate) rule has an open case joins it, and these joins are
+   * written together; any other pair takes the full way (`attach`: grouping, reopening, a new case),
+   * after the joins before it were written, so the result is that of one post after the other.
+   */
+  private async correlateArea(
+    tx: EntityManager,
+    areaId: number,
+    posts: { index: number; analysis: Analysis }[],
+    rules: Map<number, Rule>,
+  ): Promise<{ index: number; result: CorrelationResult }[]> {
+    const postIds = posts.map((p) => p.analysis.postId);
+    const ruleIds = [...new Set(posts.flatMap((p) => p.analysis.firedRules.map((f) => f.ruleId)))].filter((id) => rules.has(id));
+    const doneRows: { post_id: number; rule_id: number; case_id: number }[] = await tx.query(
+      `SELECT DISTINCT ON (cp.post_id, c.rule_id) cp.post_id, c.rule_id, cp.case_id FROM case_posts cp JOIN cases c ON c.id = cp.case_id
+        WHERE cp.post_id = ANY($1::int[]) AND c.area_id = $2 AND c.rule_id = ANY($3::int[]) ORDER BY cp.post_id, c.rule_id, cp.case_id`,
+      [postIds, areaId, ruleIds],
+    );
+    const openRows: { id: number; rule_id: number }[] = await tx.query(
+      `SELECT id, rule_id FROM cases WHERE area_id = $1 AND rule_id = ANY($2::int[]) AND status NOT IN (${CLOSED_SQL}) ORDER BY id FOR UPDATE`,
+      [areaId, ruleIds],
+    );
+    const done = new Map(doneRows.map((r) => [`${r.post_id}:${r.rule_id}`, r.case_id]));
+    const open = new Map<number, number>();
+    for (const r of openRows) if (!open.has(r.rule_id)) open.set(r.rule_id, r.id);
 
-      // An aggregate rule opens a case only when enough matching posts of the area came together, and
-      // raises the level of the open case a post of it joins while the condition holds.
-      const aggregate = (rule.definition as { aggregate?: AggregateCondition }).aggregate;
-      let aggregatePosts: number[] = [];
-      let aggregateOutcome: ReturnType<typeof evaluateAggregate> | undefined;
-      if (aggregate) {
-        const span = aggregate.windowHours * (aggregate.type === 'spike' ? aggregate.baselineWindows + 1 : 1);
-        const events: { post_id: number; at: Date; author: string | null }[] = await tx.query(
-          `SELECT DISTINCT ON (p.id) p.id AS post_id, coalesce(p.published_at, p.fetched_at) AS at, p.author
-             FROM analyses a JOIN posts p ON p.id = a.post_id
-            WHERE a.area_id = $1 AND a.fired_rules @> $2::jsonb AND coalesce(p.published_at, p.fetched_at) > now() - make_interval(hours => $3)`,
-          [areaId, JSON.stringify([{ ruleId: rule.id }]), span],
-        );
-        aggregateOutcome = evaluateAggregate(aggregate, events.map((e) => ({ at: new Date(e.at).getTime(), author: e.author })), Date.now());
-        const windowStart = Date.now() - aggregate.windowHours * 3_600_000;
-        aggregatePosts = events.filter((e) => new Date(e.at).getTime() > windowStart && e.post_id !== postId).map((e) => e.post_id);
-      }
-
-      const raise = async (r: CorrelationResult): Promise<CorrelationResult> =>
-        aggregate && aggregateOutcome?.holds ? { ...r, levelRaised: await this.raiseLevel(tx, r.caseId, aggregate, aggregateOutcome, rule, postId) } : r;
-
-      if (same !== null) return raise(await this.attachPost(tx, same, postId, 'same_rule'));
-
-      const grouped = await this.group(tx, analysis, areaId, rule.id);
-      if (grouped?.action === 'attach') return raise(await this.attachPost(tx, grouped.caseId, postId, grouped.reason));
-      if (grouped?.action === 'reopen') {
-        const [{ level }]: { level: Case['level'] }[] = await tx.query(`SELECT level FROM cases WHERE id = $1`, [grouped.caseId]);
-        const reopened: { id: number }[] = await tx.query(
-          `UPDATE cases SET status = CASE WHEN assignee_id IS NULL THEN 'new' ELSE 'assigned' END, closed_at = NULL, outcome = NULL,
-                  escalation_level = 0, due_settle_at = $2, version = version + 1
-            WHERE id = $1 AND status IN (${REOPENABLE_SQL}) RETURNING id`,
-          [grouped.caseId, this.sla.dueFields(new Date(), level).dueSettleAt],
-        );
-        if (reopened.length) {
-          await tx.query(`INSERT INTO case_events (case_id, type, data) VALUES ($1, 'reopened', $2)`, [
-            grouped.caseId,
-            { postId, reason: grouped.reason, ruleId: rule.id, ruleCode: rule.code, ruleVersion: rule.version },
-          ]);
-          return raise({ ...(await this.attachPost(tx, grouped.caseId, postId, grouped.reason)), reopened: true });
+    const out: { index: number; result: CorrelationResult }[] = [];
+    let joins: { index: number; caseId: number; postId: number }[] = [];
+    const writeJoins = async () => {
+      if (joins.length === 0) return;
+      const attached = await this.attachPosts(tx, joins.map((j) => ({ caseId: j.caseId, postId: j.postId, reason: 'same_rule' as const })));
+      joins.forEach((j, k) => out.push({ index: j.index, result: { caseId: j.caseId, created: false, attached: attached[k], reason: 'same_rule' } }));
+      joins = [];
+    };
+    for (const { index, analysis } of posts) {
+      for (const fired of analysis.firedRules) {
+        const rule = rules.get(fired.ruleId);
+        if (!rule) continue;
+        const key = `${analysis.postId}:${rule.id}`;
+        const doneIn = done.get(key);
+        if (doneIn !== undefined) {
+          out.push({ index, result: { caseId: doneIn, created: false, attached: false } });
+          continue;
         }
+        const aggregate = (rule.definition as { aggregate?: AggregateCondition }).aggregate;
+        const same = open.get(rule.id);
+        if (same !== undefined && !aggregate) {
+          joins.push({ index, caseId: same, postId: analysis.postId });
+          done.set(key, same);
+          continue;
+        }
+        await writeJoins();
+        const result = await this.attach(tx, analysis, areaId, rule);
+        if (!result) continue;
+        out.push({ index, result });
+        if (result.created) open.set(rule.id, result.caseId);
+        done.set(key, result.caseId);
       }
+    }
+    await writeJoins();
+    // Results in the order of the posts (each post's rules in their order), whichever way they went.
+    const order = new Map(posts.map((p, i) => [p.index, i]));
+    return out.map((o, i) => ({ o, i })).sort((a, b) => order.get(a.o.index)! - order.get(b.o.index)! || a.i - b.i).map(({ o }) => o);
+  }
 
-      // An aggregate rule opens a case only when enough matching posts of the area came together.
-      if (aggregate && !aggregateOutcome?.holds) return null;
+  /** One fired rule of one post, inside the transaction that holds its area's lock. */
+  private async attach(tx: EntityManager, analysis: Analysis, areaId: number, rule: Rule): Promise<CorrelationResult | null> {
+    const { postId } = analysis;
+    // A repeat (job retried after a crash): the post is already in a case of this rule. In the same
+    // round trip: the open case of this area and rule, locked (the partial unique index allows one).
+    const [{ done, same }]: { done: number | null; same: number | null }[] = await tx.query(
+      `SELECT (SELECT cp.case_id FROM case_posts cp JOIN cases c ON c.id = cp.case_id WHERE cp.post_id = $1 AND c.area_id = $2 AND c.rule_id = $3 LIMIT 1) AS done,
+              (SELECT id FROM cases WHERE area_id = $2 AND rule_id = $3 AND status NOT IN (${CLOSED_SQL}) LIMIT 1 FOR UPDATE) AS same`,
+      [postId, areaId, rule.id],
+    );
+    if (done !== null) return { caseId: done, created: false, attached: false };
 
-      const created: { id: number }[] = await tx.query(
-        `INSERT INTO cases (number, area_id, rule_id, category, level, status, version)
-         VALUES ('TF-' || to_char(now() AT TIME ZONE 'Asia/Shanghai', 'YYYYMMDD') || '-' || lpad(nextval('case_number_seq')::text, 6, '0'),
-                 $1, $2, $3, $4, 'new', 1)
-         ON CONFLICT (area_id, rule_id) WHERE status NOT IN (${CLOSED_SQL}) DO NOTHING
-         RETURNING id`,
-        [areaId, rule.id, rule.category, aggregate?.level ?? rule.level],
+    // An aggregate rule opens a case only when enough matching posts of the area came together, and
+    // raises the level of the open case a post of it joins while the condition holds.
+    const aggregate = (rule.definition as { aggregate?: AggregateCondition }).aggregate;
+    let aggregatePosts: number[] = [];
+    let aggregateOutcome: ReturnType<typeof evaluateAggregate> | undefined;
+    if (aggregate) {
+      const span = aggregate.windowHours * (aggregate.type === 'spike' ? aggregate.baselineWindows + 1 : 1);
+      const events: { post_id: number; at: Date; author: string | null }[] = await tx.query(
+        `SELECT DISTINCT ON (p.id) p.id AS post_id, coalesce(p.published_at, p.fetched_at) AS at, p.author
+           FROM analyses a JOIN posts p ON p.id = a.post_id
+          WHERE a.area_id = $1 AND a.fired_rules @> $2::jsonb AND coalesce(p.published_at, p.fetched_at) > now() - make_interval(hours => $3)`,
+        [areaId, JSON.stringify([{ ruleId: rule.id }]), span],
       );
-      if (created.length === 0) throw new Error(`open case for area ${areaId} and rule ${rule.id} appeared meanwhile; retrying`);
-      const caseId = created[0].id;
-      await tx.query(`INSERT INTO case_events (case_id, type, data) VALUES ($1, 'created', $2)`, [
-        caseId,
-        { ruleId: rule.id, ruleCode: rule.code, ruleVersion: rule.version, areaId, level: aggregate?.level ?? rule.level, postId, ...(aggregateOutcome ? { aggregate: aggregateOutcome } : {}) },
-      ]);
-      for (const earlier of aggregatePosts) await this.attachPost(tx, caseId, earlier, 'same_rule');
-      return { ...(await this.attachPost(tx, caseId, postId, 'same_rule')), created: true };
-    });
+      aggregateOutcome = evaluateAggregate(aggregate, events.map((e) => ({ at: new Date(e.at).getTime(), author: e.author })), Date.now());
+      const windowStart = Date.now() - aggregate.windowHours * 3_600_000;
+      aggregatePosts = events.filter((e) => new Date(e.at).getTime() > windowStart && e.post_id !== postId).map((e) => e.post_id);
+    }
+
+    const raise = async (r: CorrelationResult): Promise<CorrelationResult> =>
+      aggregate && aggregateOutcome?.holds ? { ...r, levelRaised: await this.raiseLevel(tx, r.caseId, aggregate, aggregateOutcome, rule, postId) } : r;
+
+    if (same !== null) return raise(await this.attachPost(tx, same, postId, 'same_rule'));
+
+    const grouped = await this.group(tx, analysis, areaId, rule.id);
+    if (grouped?.action === 'attach') return raise(await this.attachPost(tx, grouped.caseId, postId, grouped.reason));
+    if (grouped?.action === 'reopen') {
+      const [{ level }]: { level: Case['level'] }[] = await tx.query(`SELECT level FROM cases WHERE id = $1`, [grouped.caseId]);
+      const reopened: { id: number }[] = await tx.query(
+        `UPDATE cases SET status = CASE WHEN assignee_id IS NULL THEN 'new' ELSE 'assigned' END, closed_at = NULL, outcome = NULL,
+                escalation_level = 0, due_settle_at = $2, version = version + 1
+          WHERE id = $1 AND status IN (${REOPENABLE_SQL}) RETURNING id`,
+        [grouped.caseId, this.sla.dueFields(new Date(), level).dueSettleAt],
+      );
+      if (reopened.length) {
+        await tx.query(`INSERT INTO case_events (case_id, type, data) VALUES ($1, 'reopened', $2)`, [
+          grouped.caseId,
+          { postId, reason: grouped.reason, ruleId: rule.id, ruleCode: rule.code, ruleVersion: rule.version },
+        ]);
+        return raise({ ...(await this.attachPost(tx, grouped.caseId, postId, grouped.reason)), reopened: true });
+      }
+    }
+
+    // An aggregate rule opens a case only when enough matching posts of the area came together.
+    if (aggregate && !aggregateOutcome?.holds) return null;
+
+    const created: { id: number }[] = await tx.query(
+      `INSERT INTO cases (number, area_id, rule_id, category, level, status, version)
+       VALUES ('TF-' || to_char(now() AT TIME ZONE 'Asia/Shanghai', 'YYYYMMDD') || '-' || lpad(nextval('case_number_seq')::text, 6, '0'),
+               $1, $2, $3, $4, 'new', 1)
+       ON CONFLICT (area_id, rule_id) WHERE status NOT IN (${CLOSED_SQL}) DO NOTHING
+       RETURNING id`,
+      [areaId, rule.id, rule.category, aggregate?.level ?? rule.level],
+    );
+    if (created.length === 0) throw new Error(`open case for area ${areaId} and rule ${rule.id} appeared meanwhile; retrying`);
+    const caseId = created[0].id;
+    await tx.query(`INSERT INTO case_events (case_id, type, data) VALUES ($1, 'created', $2)`, [
+      caseId,
+      { ruleId: rule.id, ruleCode: rule.code, ruleVersion: rule.version, areaId, level: aggregate?.level ?? rule.level, postId, ...(aggregateOutcome ? { aggregate: aggregateOutcome } : {}) },
+    ]);
+    for (const earlier of aggregatePosts) await this.attachPost(tx, caseId, earlier, 'same_rule');
+    return { ...(await this.attachPost(tx, caseId, postId, 'same_rule')), created: true };
   }
 
   /** The grouping decision against the other open cases of the area and its recently closed ones. */
@@ -231,6 +339,32 @@ export class CaseCorrelationService {
     return true;
   }
 
+  /**
+   * `attachPost` for many (case, post) pairs in one statement, in their order: the links, and for the
+   * new ones the cases' counts and the timeline entries. Returns, per pair, whether it was new.
+   */
+  private async attachPosts(tx: EntityManager, pairs: { caseId: number; postId: number; reason: GroupingReason | 'same_rule' }[]): Promise<boolean[]> {
+    const rows: { case_id: number; post_id: number }[] = await tx.query(
+      `WITH v AS (
+         SELECT * FROM jsonb_to_recordset($1::jsonb) AS v(i int, case_id int, post_id int, reason text)
+       ), ins AS (
+         INSERT INTO case_posts (case_id, post_id) SELECT case_id, post_id FROM v ORDER BY i ON CONFLICT DO NOTHING RETURNING case_id, post_id
+       ), n AS (
+         SELECT case_id, count(*)::int AS n FROM ins GROUP BY case_id
+       ), counted AS (
+         UPDATE cases c SET post_count = c.post_count + n.n, version = c.version + n.n FROM n WHERE c.id = n.case_id
+       ), logged AS (
+         INSERT INTO case_events (case_id, type, data)
+         SELECT v.case_id, 'post_attached', jsonb_build_object('postId', v.post_id, 'reason', v.reason)
+           FROM v JOIN ins ON ins.case_id = v.case_id AND ins.post_id = v.post_id ORDER BY v.i
+       )
+       SELECT case_id, post_id FROM ins`,
+      [JSON.stringify(pairs.map((p, i) => ({ i, case_id: p.caseId, post_id: p.postId, reason: p.reason })))],
+    );
+    const added = new Set(rows.map((r) => `${r.case_id}:${r.post_id}`));
+    return pairs.map((p) => added.delete(`${p.caseId}:${p.postId}`));
+  }
+
   private async attachPost(tx: EntityManager, caseId: number, postId: number, reason: GroupingReason | 'same_rule'): Promise<CorrelationResult> {
     // One statement: the link, and only when it is new, the case's count and the timeline entry.
     const [{ n }]: { n: number }[] = await tx.query(
@@ -245,5 +379,25 @@ export class CaseCorrelationService {
       [caseId, postId, JSON.stringify({ postId, reason })],
     );
     return { caseId, created: false, attached: n > 0, reason };
+  }
+}
+
+/** At most `size` tasks at a time; the others wait their turn (first come, first served). */
+class Gate {
+  private running = 0;
+  private readonly waiting: (() => void)[] = [];
+
+  constructor(private readonly size: number) {}
+
+  async run<T>(task: () => Promise<T>): Promise<T> {
+    if (this.running >= this.size) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    else this.running++;
+    try {
+      return await task();
+    } finally {
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.running--;
+    }
   }
 }

@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import Redis from 'ioredis';
 import { AppConfig } from '../config/app-config';
 import { PostsService } from '../posts/posts.service';
-import { AnalyzeJob, jobIds, QueueName } from '../queues/queue-names';
+import { ANALYZE_BATCH_SIZE, AnalyzeBatchJob, AnalyzeJob, AnalyzeJobName, jobIds, QueueName } from '../queues/queue-names';
 import { redisOptions } from '../queues/redis-options';
 import type { CrawlRunStatus } from '../sources/crawl-run.entity';
 import { withinActiveHours } from '../sources/schedule';
@@ -68,7 +68,7 @@ export class CrawlService implements OnModuleDestroy {
     private readonly config: AppConfig,
     private readonly sources: SourcesService,
     private readonly posts: PostsService,
-    @InjectQueue(QueueName.Analyze) private readonly analyzeQueue: Queue<AnalyzeJob>,
+    @InjectQueue(QueueName.Analyze) private readonly analyzeQueue: Queue<AnalyzeJob | AnalyzeBatchJob>,
   ) {
     this.keyPrefix = `${config.queue.prefix}:crawl`;
     this.redis = new Redis({ ...redisOptions(config.redisUrl), maxRetriesPerRequest: 3, lazyConnect: false });
@@ -148,7 +148,7 @@ export class CrawlService implements OnModuleDestroy {
     try {
       collected = await this.collect(source, stats);
       error = collected.failure;
-      stored = await this.store(source, collected.items);
+      stored = await this.store(source, collected.items, run.id);
       status = collected.notModified ? 'not_modified' : collected.emptyFeed ? 'empty_feed' : 'ok';
     } catch (caught) {
       error = caught;
@@ -182,14 +182,23 @@ export class CrawlService implements OnModuleDestroy {
     return { sourceId: source.id, status, found: collected.found, stored, emptyFeed: collected.emptyFeed, error: message };
   }
 
-  /** Stores the items and enqueues analysis of new and edited posts; returns how many were new or changed. */
-  private async store(source: Source, items: CrawledItem[]): Promise<number> {
+  /**
+   * Stores the items and enqueues their analysis; returns how many were new or changed. New posts go to
+   * analyze-batch jobs (chunks of ANALYZE_BATCH_SIZE, ids from the crawl run, so a repeat adds nothing);
+   * edited posts to their own analyze job (keyed by post and revision, like the reconciler's).
+   */
+  private async store(source: Source, items: CrawledItem[], runId: number): Promise<number> {
     const changed = await this.posts.upsertMany(source.id, items);
-    if (changed.length) {
-      await this.analyzeQueue.addBulk(
-        changed.map((p) => ({ name: 'analyze', data: { postId: p.id, contentHash: p.contentHash }, opts: { jobId: jobIds.analyze(p.id, p.contentHash) } })),
-      );
+    const inserted = changed.filter((p) => p.inserted).map((p) => ({ postId: p.id, contentHash: p.contentHash }));
+    const edited = changed.filter((p) => !p.inserted);
+    const jobs: { name: string; data: AnalyzeJob | AnalyzeBatchJob; opts: { jobId: string } }[] = [];
+    for (let i = 0; i < inserted.length; i += ANALYZE_BATCH_SIZE) {
+      jobs.push({ name: AnalyzeJobName.Batch, data: { posts: inserted.slice(i, i + ANALYZE_BATCH_SIZE) }, opts: { jobId: jobIds.analyzeBatch(runId, i / ANALYZE_BATCH_SIZE) } });
     }
+    for (const p of edited) {
+      jobs.push({ name: AnalyzeJobName.One, data: { postId: p.id, contentHash: p.contentHash }, opts: { jobId: jobIds.analyze(p.id, p.contentHash) } });
+    }
+    if (jobs.length) await this.analyzeQueue.addBulk(jobs);
     return changed.length;
   }
 

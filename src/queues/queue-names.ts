@@ -17,6 +17,19 @@ export interface AnalyzeJob {
   postId: number;
   contentHash: string;
 }
+/**
+ * The analysis of many posts in one job (the new posts of one crawl run, in chunks): one read, one
+ * write and one correlation transaction per area for all of them. Each post is done at most once per
+ * revision however often the job runs; a post's own `analyze` job (edits, the reconciler) may run
+ * beside it.
+ */
+export interface AnalyzeBatchJob {
+  posts: AnalyzeJob[];
+}
+/** Job names on the analyze queue. */
+export const AnalyzeJobName = { One: 'analyze', Batch: 'analyze-batch' } as const;
+/** Posts per analyze-batch job: big enough to share the round trips, small enough to spread over worker processes. */
+export const ANALYZE_BATCH_SIZE = 200;
 export interface RouteJob {
   caseId: number;
 }
@@ -40,6 +53,8 @@ export interface NotifyJob {
  */
 export const jobIds = {
   analyze: (postId: number, contentHash: string) => `analyze-${postId}-${contentHash.slice(0, 16)}`,
+  /** Chunk `chunk` of the posts a crawl run stored (crawl run ids are unique across sources). */
+  analyzeBatch: (crawlRunId: number, chunk: number) => `analyze-batch-${crawlRunId}-${chunk}`,
   route: (caseId: number) => `route-${caseId}`,
   slaTimer: (caseId: number, clock: string, stage: string) => `sla-${caseId}-${clock}-${stage}`,
   commitment: (commitmentId: number) => `commitment-${commitmentId}`,

@@ -36,6 +36,9 @@ export class RoutingService {
 
   async route(caseId: number): Promise<RouteOutcome> {
     let notificationIds: number[] = [];
+    // The area tree is read (and cached) before the transaction: loading it inside would need a second
+    // pooled connection while this one holds the case's row lock, which correlation may be waiting for.
+    await this.areas.gazetteer();
     const outcome = await this.db.transaction(async (tx): Promise<RouteOutcome> => {
       const c = await tx.getRepository(Case).createQueryBuilder('c').setLock('pessimistic_write').where('c.id = :caseId', { caseId }).getOne();
       if (!c) return 'case_missing';

@@ -3,12 +3,13 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
-import { HttpErrorFilter } from './common/http-error.filter';
+import { bodyParserErrors, HttpErrorFilter } from './common/http-error.filter';
 import { mountOpenApi } from './common/openapi';
 import { preflight } from './common/preflight';
 import { securityHeaders } from './common/security-headers';
 import { createValidationPipe } from './common/validation';
 import { AppConfig } from './config/app-config';
+import { MAX_PUSH_BYTES } from './crawl/ingest.service';
 
 export interface RunningService {
   app: INestApplicationContext;
@@ -32,7 +33,15 @@ export async function startService(config: AppConfig, opts: { host?: string; log
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, { logDestination: opts.logDestination }), { bufferLogs: true, abortOnError: false });
   app.useLogger(app.get(Logger));
   app.disable('x-powered-by');
+  // Every response is Cache-Control: no-store, so an ETag (a hash of every body) would only cost time.
+  app.set('etag', false);
   app.use(securityHeaders);
+  // A pushed batch may hold MAX_PUSH_ITEMS posts: push ingestion takes JSON bodies up to MAX_PUSH_BYTES;
+  // every other route keeps the default 100 kB (the second parser skips a body the first has read).
+  const isPush = (req: { url?: string; headers: Record<string, unknown> }) => /^\/ingest\//.test(req.url ?? '') && /json/i.test(String(req.headers['content-type'] ?? ''));
+  app.useBodyParser('json', { limit: MAX_PUSH_BYTES, type: isPush });
+  app.useBodyParser('json', { limit: '100kb' });
+  app.use(bodyParserErrors);
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new HttpErrorFilter());
   app.enableShutdownHooks();

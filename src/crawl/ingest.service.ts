@@ -3,13 +3,18 @@ import { Injectable, Logger } from '@nestjs/common';
 import { Queue } from 'bullmq';
 import { AppError } from '../common/app-error';
 import { PostsService } from '../posts/posts.service';
-import { AnalyzeJob, jobIds, QueueName } from '../queues/queue-names';
+import { ANALYZE_BATCH_SIZE, AnalyzeBatchJob, AnalyzeJob, AnalyzeJobName, jobIds, QueueName } from '../queues/queue-names';
 import { SourcesService } from '../sources/sources.service';
 import type { CrawledItem } from './crawl.types';
 import { parseForumTime } from './parsers/forum-time';
 import { normalizeLines } from './parsers/html.parser';
 
 export const MAX_PUSH_ITEMS = 500;
+/**
+ * The largest JSON body `POST /ingest/<code>` accepts: a full batch of posts of up to 16 KiB each
+ * (about 5,000 Chinese characters with their JSON). Other routes keep the default 100 kB.
+ */
+export const MAX_PUSH_BYTES = MAX_PUSH_ITEMS * 16 * 1024;
 const ITEM_FIELDS = new Set(['id', 'title', 'body', 'author', 'time', 'url', 'replies', 'views']);
 
 /** Validates a pushed batch (pure); the error names the field, e.g. `items[3].title`. */
@@ -71,7 +76,7 @@ export class IngestService {
   constructor(
     private readonly sources: SourcesService,
     private readonly posts: PostsService,
-    @InjectQueue(QueueName.Analyze) private readonly analyzeQueue: Queue<AnalyzeJob>,
+    @InjectQueue(QueueName.Analyze) private readonly analyzeQueue: Queue<AnalyzeJob | AnalyzeBatchJob>,
   ) {}
 
   async ingest(code: string, token: string | undefined, body: unknown): Promise<{ received: number; stored: number; unchanged: number }> {
@@ -80,11 +85,16 @@ export class IngestService {
     const started = Date.now();
     const run = await this.sources.startRun(source.id);
     const changed = await this.posts.upsertMany(source.id, items);
-    if (changed.length) {
-      await this.analyzeQueue.addBulk(
-        changed.map((p) => ({ name: 'analyze', data: { postId: p.id, contentHash: p.contentHash }, opts: { jobId: jobIds.analyze(p.id, p.contentHash) } })),
-      );
+    // As for a crawl run: new posts in analyze-batch jobs (ids from the run), edited ones in their own job.
+    const inserted = changed.filter((p) => p.inserted).map((p) => ({ postId: p.id, contentHash: p.contentHash }));
+    const jobs: { name: string; data: AnalyzeJob | AnalyzeBatchJob; opts: { jobId: string } }[] = [];
+    for (let i = 0; i < inserted.length; i += ANALYZE_BATCH_SIZE) {
+      jobs.push({ name: AnalyzeJobName.Batch, data: { posts: inserted.slice(i, i + ANALYZE_BATCH_SIZE) }, opts: { jobId: jobIds.analyzeBatch(run.id, i / ANALYZE_BATCH_SIZE) } });
     }
+    for (const p of changed.filter((c) => !c.inserted)) {
+      jobs.push({ name: AnalyzeJobName.One, data: { postId: p.id, contentHash: p.contentHash }, opts: { jobId: jobIds.analyze(p.id, p.contentHash) } });
+    }
+    if (jobs.length) await this.analyzeQueue.addBulk(jobs);
     const received = new Set(items.map((i) => i.externalId)).size;
     await this.sources.finishRun(run, {
       status: 'push',

@@ -32,6 +32,7 @@ export const DEMO_FORUM_HTML_CONFIG: HtmlSourceConfig = {
     time: 'td.time',
     replies: 'td.replies',
     views: 'td.views',
+    next: 'a.next',
   },
   detail: {
     title: 'h1.post-title',
@@ -84,7 +85,10 @@ export class DemoForum {
     if (!Number.isInteger(this.pageSize) || this.pageSize < 1) throw new RangeError('pageSize must be a positive integer');
   }
 
-  /** Listens on 127.0.0.1 and resolves to the base URL, e.g. `http://127.0.0.1:43121`. */
+  /**
+   * Listens on the host and resolves to the base URL, e.g. `http://127.0.0.1:43121`; a wildcard host
+   * (0.0.0.0, ::) is reached through loopback.
+   */
   async start(): Promise<string> {
     if (this.url) return this.url;
     const server = createServer((req, res) => this.handle(req, res));
@@ -96,7 +100,7 @@ export class DemoForum {
       });
     });
     this.server = server;
-    this.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    this.url = baseUrlOf(this.host, (server.address() as AddressInfo).port);
     return this.url;
   }
 
@@ -309,6 +313,14 @@ function send(req: IncomingMessage, res: ServerResponse, status: number, content
   res
     .writeHead(status, { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(body), ETag: etag })
     .end(req.method === 'HEAD' ? undefined : body);
+}
+
+/** The URL a forum listening on `host` is reached at: the host itself, loopback for a wildcard. */
+export function baseUrlOf(host: string, port: number): string {
+  const bare = host.replace(/^\[|\]$/g, '');
+  if (bare === '0.0.0.0' || bare === '') return `http://127.0.0.1:${port}`;
+  if (bare === '::') return `http://[::1]:${port}`;
+  return `http://${bare.includes(':') ? `[${bare}]` : bare}:${port}`;
 }
 
 function isBoard(value: string): value is Board {

@@ -6,6 +6,7 @@ import { AreasService } from '../areas/areas.service';
 import type { UserRole } from '../auth/user.entity';
 import { AppConfig } from '../config/app-config';
 import { jobIds, NotifyJob, QueueName } from '../queues/queue-names';
+import { requeue, RequeueOutcome } from '../queues/requeue';
 import { maskDeep } from './mask';
 import { Notification, NotifyChannel } from './notification.entity';
 import { buildMessage, CaseFacts } from './notify-messages';
@@ -56,18 +57,29 @@ export class NotifyOutbox {
   /** Enqueue delivery; never throws (the relay retries what could not be enqueued). */
   async dispatch(ids: number[]): Promise<void> {
     if (ids.length === 0) return;
-    const { attempts, backoffMs } = this.config.notify;
     try {
-      await this.queue.addBulk(
-        ids.map((notificationId) => ({
-          name: 'deliver',
-          data: { notificationId },
-          opts: { jobId: jobIds.notify(notificationId), attempts, backoff: { type: 'exponential', delay: backoffMs } },
-        })),
-      );
+      await this.queue.addBulk(this.jobs(ids));
     } catch (error) {
       this.logger.warn({ ids, err: String(error) }, 'could not enqueue notifications; the relay will');
     }
+  }
+
+  /**
+   * For pending messages (the relay): enqueue those the queue does not know, retry those whose job
+   * ran out of tries without recording it (e.g. the database was away), add again those whose job
+   * completed while the row stayed pending; leave queued and running ones alone.
+   */
+  async ensureQueued(ids: number[]): Promise<RequeueOutcome> {
+    return requeue(this.queue, this.jobs(ids));
+  }
+
+  private jobs(ids: number[]) {
+    const { attempts, backoffMs } = this.config.notify;
+    return ids.map((notificationId) => ({
+      name: 'deliver',
+      data: { notificationId },
+      opts: { jobId: jobIds.notify(notificationId), attempts, backoff: { type: 'exponential', delay: backoffMs } },
+    }));
   }
 
   /** Delivers a dead letter again: its finished job is removed so the deterministic id is free. */

@@ -4,14 +4,15 @@
  * --role=<role>` started with a YAML settings file of the test's own (TINGFENG_CONFIG), so a test can
  * kill it with SIGKILL and start it again.
  */
-import { ChildProcess, execFile, spawn } from 'node:child_process';
+import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { AddressInfo, createServer } from 'node:net';
-import { join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { Queue } from 'bullmq';
 import { dump } from 'js-yaml';
+import ts from 'typescript';
 import { projectRoot } from '../../src/config/config.loader';
 import { QueueName } from '../../src/queues/queue-names';
 import { redisOptions } from '../../src/queues/redis-options';
@@ -38,9 +39,29 @@ export async function freePort(): Promise<number> {
 }
 
 /**
- * Compiles src/ and migrations/ (tsconfig.build.json) into a folder under the system temp directory
- * named after this test run's template database, once per run; returns that folder (it holds
- * src/main.js). Builds of earlier runs whose Jest process is gone are removed.
+ * Transpiles every file of src/ and migrations/ (tests excluded) into `outDir`, one file at a time
+ * with the options of tsconfig.build.json: what `tsc` emits, without the type check (the project is
+ * `isolatedModules`, and ts-jest runs it the same way). Seconds instead of a minute of `tsc` on a busy
+ * machine; type errors are `npx tsc --noEmit`'s business.
+ */
+function transpileProject(outDir: string): void {
+  const root = projectRoot();
+  const parsed = ts.getParsedCommandLineOfConfigFile(join(root, 'tsconfig.build.json'), {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => undefined });
+  if (!parsed) throw new Error('tsconfig.build.json could not be read');
+  const compilerOptions: ts.CompilerOptions = { ...parsed.options, sourceMap: false, inlineSourceMap: false, incremental: false, declaration: false, noEmit: false };
+  for (const file of parsed.fileNames) {
+    const out = join(outDir, relative(root, file)).replace(/\.ts$/, '.js');
+    const { outputText } = ts.transpileModule(readFileSync(file, 'utf8'), { compilerOptions, fileName: file });
+    mkdirSync(dirname(out), { recursive: true });
+    writeFileSync(out, outputText);
+  }
+}
+
+/**
+ * Builds src/ and migrations/ (transpileProject) into a folder under the system temp directory named
+ * after this test run's template database, once per run (every fault test file of the run shares
+ * it); returns that folder (it holds src/main.js). Builds of earlier runs whose Jest process is gone
+ * are removed.
  */
 export async function buildService(): Promise<string> {
   const base = 'tingfeng-faults-build-';
@@ -60,15 +81,8 @@ export async function buildService(): Promise<string> {
   }
   if (owner) {
     try {
-      await new Promise<void>((resolve, reject) =>
-        execFile(
-          process.execPath,
-          [join(projectRoot(), 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json', '--outDir', dir],
-          { cwd: projectRoot(), maxBuffer: 16 * 2 ** 20 },
-          // Type errors still emit JavaScript; only a missing entry point is fatal (checked below).
-          (error, stdout) => (existsSync(join(dir, 'src', 'main.js')) ? resolve() : reject(new Error(`build failed: ${error?.message}\n${stdout}`))),
-        ),
-      );
+      transpileProject(dir);
+      if (!existsSync(join(dir, 'src', 'main.js'))) throw new Error(`build failed: no src/main.js in ${dir}`);
       writeFileSync(done, new Date().toISOString());
     } finally {
       rmSync(lock, { recursive: true, force: true });

@@ -95,6 +95,9 @@ describe('parseListPage and parseDetailPage on DemoForum pages', () => {
       expect(parseListPage(page2, url, DEMO_FORUM_HTML_CONFIG).map((e) => e.title)).toEqual(['旧帖']);
       expect(page1).toContain('下一页');
       expect(page2).not.toContain('下一页');
+      // The demo source's config follows that link (incremental paging), and stops on the last page.
+      expect(nextListPageUrl(page1, `${url}/board/neighbourhood`, DEMO_FORUM_HTML_CONFIG.list.next)).toBe(`${url}/board/neighbourhood?page=2`);
+      expect(nextListPageUrl(page2, `${url}/board/neighbourhood?page=2`, DEMO_FORUM_HTML_CONFIG.list.next)).toBeUndefined();
       expect(small.requestLog.map((r) => r.path)).toEqual(['/board/neighbourhood', '/board/neighbourhood?page=2']);
     } finally {
       await small.stop();

@@ -35,7 +35,8 @@ describe('logs', () => {
     await fetch(`${service.url}/cases`, { headers: { authorization: 'Bearer not-a-token' } });
 
     const parsed = lines.map((line) => JSON.parse(line) as Record<string, unknown>);
-    expect(parsed.some((l) => l.msg === 'post analysed')).toBe(true);
+    // New posts of a crawl are analysed in batch jobs ('posts analysed'), an edited one alone ('post analysed').
+    expect(parsed.some((l) => l.msg === 'post analysed' || l.msg === 'posts analysed')).toBe(true);
     expect(parsed.some((l) => l.msg === 'request completed')).toBe(true);
     const all = lines.join('\n');
     for (const secret of ['13912345678', '330204198806061234', 'zhang.wei@example.com', '青蛙跳舞', '垃圾堆积一周', 'not-a-token']) {

@@ -53,4 +53,21 @@ describe('keyword selection', () => {
       expect(topKeywords(words, table, top)).toEqual(sorted);
     }
   });
+
+  it('looks up the idf of many distinct words at once, known and unknown (as the table says)', () => {
+    // 1,500 distinct two-character words, a third of them in the table with idf by position.
+    const words = Array.from({ length: 1500 }, (_, i) => String.fromCharCode(0x4e00 + (i % 100)) + String.fromCharCode(0x5e00 + Math.floor(i / 100)));
+    const idf: Record<string, number> = {};
+    words.forEach((w, i) => {
+      if (i % 3 === 0) idf[w] = 1 + (i % 97) / 10;
+    });
+    const table = { kind: 'idf' as const, version: 't', documents: 10, idf, defaultIdf: 5.05 };
+    const doc = [...words, ...words.slice(0, 40)];
+    const expected = words
+      .map((w, order) => ({ w, score: (1 + Math.log(order < 40 ? 2 : 1)) * (idf[w] ?? table.defaultIdf), order }))
+      .sort((a, b) => b.score - a.score || a.order - b.order)
+      .slice(0, 20)
+      .map((x) => x.w);
+    expect(topKeywords(doc, table, 20)).toEqual(expected);
+  });
 });

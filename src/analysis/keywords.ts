@@ -1,4 +1,4 @@
-import { hashFeature } from './classifier/text-features';
+import { hashFeature, SEED_A, SEED_B, stepA, stepB } from './classifier/text-features';
 
 /** Words that say nothing about a dispute (besides punctuation, digits and single characters). */
 const STOPWORDS = new Set(
@@ -50,11 +50,12 @@ export function fitIdf(documents: Iterable<readonly string[]>, version: string, 
 }
 
 /**
- * An IDF table by 64-bit word hash (text-features.ts) in typed arrays: a lookup touches one slot
- * instead of a large Map's buckets and key strings. Two words with the same hash are refused.
+ * An IDF table by 64-bit word hash (text-features.ts) in typed arrays: 16-byte slots of [first half,
+ * second half, idf as a double] (NaN: empty), so a lookup reads one slot and no key string, and
+ * hashes the word in place without an intermediate tuple. Two words with the same hash are refused.
  */
 class IdfIndex {
-  private readonly slots: Int32Array;
+  private readonly keys: Int32Array;
   private readonly values: Float64Array;
   private readonly mask: number;
 
@@ -63,35 +64,74 @@ class IdfIndex {
     let capacity = 1024;
     while (capacity * 0.6 < words.length) capacity *= 2;
     this.mask = capacity - 1;
-    this.slots = new Int32Array(capacity * 3);
-    this.values = new Float64Array(words.length);
-    words.forEach((w, i) => {
+    const buffer = new ArrayBuffer(capacity * 16);
+    this.keys = new Int32Array(buffer);
+    this.values = new Float64Array(buffer).fill(NaN);
+    for (const w of words) {
       const [a, b] = hashFeature(w);
       if (this.find(a, b) !== -1) throw new Error(`idf table: two words share the hash of ${JSON.stringify(w)}`);
       let slot = (Math.imul(a ^ (a >>> 16), 0x85ebca6b) >>> 0) & this.mask;
-      while (this.slots[3 * slot + 2] !== 0) slot = (slot + 1) & this.mask;
-      this.slots[3 * slot] = a;
-      this.slots[3 * slot + 1] = b;
-      this.slots[3 * slot + 2] = i + 1;
-      this.values[i] = idf[w];
-    });
-  }
-
-  private find(a: number, b: number): number {
-    for (let slot = (Math.imul(a ^ (a >>> 16), 0x85ebca6b) >>> 0) & this.mask; ; slot = (slot + 1) & this.mask) {
-      const i = this.slots[3 * slot + 2] - 1;
-      if (i === -1 || (this.slots[3 * slot] === a && this.slots[3 * slot + 1] === b)) return i;
+      while (this.values[2 * slot + 1] === this.values[2 * slot + 1]) slot = (slot + 1) & this.mask;
+      this.keys[4 * slot] = a;
+      this.keys[4 * slot + 1] = b;
+      this.values[2 * slot + 1] = Number(idf[w]);
     }
   }
 
-  get(word: string): number | undefined {
-    const [a, b] = hashFeature(word);
-    const i = this.find(a, b);
-    return i === -1 ? undefined : this.values[i];
+  /** The slot of a word hash, or -1. */
+  private find(a: number, b: number): number {
+    const { keys, values, mask } = this;
+    for (let slot = (Math.imul(a ^ (a >>> 16), 0x85ebca6b) >>> 0) & mask; ; slot = (slot + 1) & mask) {
+      const v = values[2 * slot + 1];
+      if (v !== v) return -1;
+      if (keys[4 * slot] === a && keys[4 * slot + 1] === b) return slot;
+    }
+  }
+
+  private hashA = new Int32Array(256);
+  private hashB = new Int32Array(256);
+  private sink = 0;
+
+  /**
+   * The idf of each word (`fallback` for those not in the table) into `out`. The words are hashed in
+   * place first; then every home slot is read once (independent loads the CPU overlaps) before the
+   * probes, which then mostly find their cache lines fetched.
+   */
+  lookup(words: readonly string[], fallback: number, out: Float64Array): void {
+    const n = words.length;
+    if (this.hashA.length < n) {
+      this.hashA = new Int32Array(2 * n);
+      this.hashB = new Int32Array(2 * n);
+    }
+    const { hashA, hashB, keys, values, mask } = this;
+    for (let w = 0; w < n; w++) {
+      const word = words[w];
+      let a = SEED_A;
+      let b = SEED_B;
+      for (let i = 0; i < word.length; i++) {
+        const c = word.charCodeAt(i);
+        a = stepA(a, c);
+        b = stepB(b, c);
+      }
+      hashA[w] = a;
+      hashB[w] = b;
+    }
+    let sink = 0;
+    for (let w = 0; w < n; w++) {
+      const a = hashA[w];
+      sink ^= keys[4 * ((Math.imul(a ^ (a >>> 16), 0x85ebca6b) >>> 0) & mask)];
+    }
+    this.sink ^= sink;
+    for (let w = 0; w < n; w++) {
+      const slot = this.find(hashA[w], hashB[w]);
+      out[w] = slot === -1 ? fallback : values[2 * slot + 1];
+    }
   }
 }
 
 const idfIndexes = new WeakMap<IdfTable, IdfIndex>();
+/** Scratch for topKeywords: the idf of each distinct candidate word. */
+let idfScratch = new Float64Array(256);
 
 /** The top words of a document by TF-IDF (ties: the earlier word first). */
 export function topKeywords(words: readonly string[], table: IdfTable, top: number): string[] {
@@ -101,9 +141,18 @@ export function topKeywords(words: readonly string[], table: IdfTable, top: numb
   for (const w of words) if (isKeywordCandidate(w)) tf.set(w, (tf.get(w) ?? 0) + 1);
   if (top <= 0) return [];
   // The best `top` by score, earlier first among equals: one pass keeping a short sorted list.
-  const best: { w: string; score: number }[] = [];
+  const candidates: string[] = [];
+  const counts: number[] = [];
   for (const [w, n] of tf) {
-    const score = (1 + Math.log(n)) * (idf.get(w) ?? table.defaultIdf);
+    candidates.push(w);
+    counts.push(n);
+  }
+  if (idfScratch.length < candidates.length) idfScratch = new Float64Array(2 * candidates.length);
+  idf.lookup(candidates, table.defaultIdf, idfScratch);
+  const best: { w: string; score: number }[] = [];
+  for (let i = 0; i < candidates.length; i++) {
+    const w = candidates[i];
+    const score = (1 + Math.log(counts[i])) * idfScratch[i];
     if (best.length === top && !(score > best[top - 1].score)) continue;
     let at = best.length;
     while (at > 0 && score > best[at - 1].score) at--;

@@ -215,9 +215,11 @@ export function trainLinearModel(docs: readonly LabelledDocument[], version: str
  * misses (a document probes about a thousand features, half of them absent from the model):
  * - a blocked Bloom filter (two bits per feature in one 64-byte block, 128 KB: one cache line per check)
  *   that turns most absent features away;
- * - an open-addressing table of slots [first half, second half, row + 1, count], filled to about 80 %
- *   (the count is scratch for one prediction: it lives on the cache line the lookup has just read);
- * - rows of [idf, weight per class…] (values times `scale`) in one typed array, 16-bit when they fit.
+ * - an open-addressing table filled to about 80 %, each slot holding [first half, second half, used,
+ *   count] and then the feature's row [idf, weight per class…] (values times `scale`, 16-bit when they
+ *   all fit), so a lookup and the weights it finds share one cache line (32 bytes a slot for 7 classes
+ *   with 16-bit values). The count is scratch for one prediction.
+ * The model file keeps its format; this layout is built when it is loaded.
  */
 class HashedRows {
   private static readonly BLOOM_BITS = 1 << 20;
@@ -226,19 +228,20 @@ class HashedRows {
   private readonly bloom = new Int32Array(HashedRows.BLOOM_BITS >>> 5);
   private readonly slots: Int32Array;
   private readonly mask: number;
-  /** Row r from r * stride: the idf, then the weight of each class. */
+  /** 32-bit words per slot: 4 header words, then the row. */
+  private readonly words: number;
+  /** The rows, in the same buffer as `slots`: slot s's row starts at s * rowStride + rowOffset. */
   readonly data: Int16Array | Int32Array;
-  readonly stride: number;
+  readonly rowStride: number;
+  readonly rowOffset: number;
   readonly size: number;
 
   constructor(features: Record<string, number[]>, K: number) {
     const names = Object.keys(features);
     this.size = names.length;
-    this.stride = K + 1;
     let capacity = 1024;
     while (capacity * 0.8 < names.length) capacity *= 2;
     this.mask = capacity - 1;
-    this.slots = new Int32Array(capacity * 4);
     let small = true;
     for (const name of names) {
       const row = features[name];
@@ -247,21 +250,35 @@ class HashedRows {
       }
       if (!row.every((v) => v >= -32768 && v <= 32767)) small = false;
     }
-    this.data = small ? new Int16Array(names.length * this.stride) : new Int32Array(names.length * this.stride);
-    names.forEach((name, r) => {
+    this.words = 4 + (small ? Math.ceil((K + 1) / 2) : K + 1);
+    this.slots = new Int32Array(capacity * this.words);
+    this.data = small ? new Int16Array(this.slots.buffer) : this.slots;
+    this.rowStride = small ? 2 * this.words : this.words;
+    this.rowOffset = small ? 8 : 4;
+    const { words } = this;
+    names.forEach((name) => {
       const [a, b] = hashFeature(name);
-      const found = this.find(a, b);
-      if (found !== -1) throw new Error(`features ${JSON.stringify(names[found])} and ${JSON.stringify(name)} have the same hash`);
+      const found = this.findSlot(a, b);
+      if (found !== -1) throw new Error(`features ${JSON.stringify(this.nameAt(names, found))} and ${JSON.stringify(name)} have the same hash`);
       let slot = mix(a) & this.mask;
-      while (this.slots[4 * slot + 2] !== 0) slot = (slot + 1) & this.mask;
-      this.slots[4 * slot] = a;
-      this.slots[4 * slot + 1] = b;
-      this.slots[4 * slot + 2] = r + 1;
-      this.data.set(features[name], r * this.stride);
+      while (this.slots[words * slot + 2] !== 0) slot = (slot + 1) & this.mask;
+      this.slots[words * slot] = a;
+      this.slots[words * slot + 1] = b;
+      this.slots[words * slot + 2] = 1;
+      this.data.set(features[name], slot * this.rowStride + this.rowOffset);
       const block = (mix(a ^ 0x5bd1e995) & HashedRows.BLOCK_MASK) << 4;
       const h = mix(b);
       this.bloom[block | ((h >>> 5) & 15)] |= 1 << (h & 31);
       this.bloom[block | ((h >>> 14) & 15)] |= 1 << ((h >>> 9) & 31);
+    });
+  }
+
+  /** The name stored in a slot (for the collision message only). */
+  private nameAt(names: readonly string[], slot: number): string | undefined {
+    const { slots, words } = this;
+    return names.find((n) => {
+      const [a, b] = hashFeature(n);
+      return slots[words * slot] === a && slots[words * slot + 1] === b;
     });
   }
 
@@ -272,38 +289,41 @@ class HashedRows {
     return (this.bloom[block | ((h >>> 5) & 15)] & (1 << (h & 31))) !== 0 && (this.bloom[block | ((h >>> 14) & 15)] & (1 << ((h >>> 9) & 31))) !== 0;
   }
 
-  /** The slot of a feature hash, or -1. */
-  findSlot(a: number, b: number): number {
-    const { slots, mask } = this;
-    for (let slot = mix(a) & mask; ; slot = (slot + 1) & mask) {
-      if (slots[4 * slot + 2] === 0) return -1;
-      if (slots[4 * slot] === a && slots[4 * slot + 1] === b) return slot;
-    }
+  /**
+   * Reads the home slot of each of the first n hashes and discards it: independent loads that the CPU
+   * overlaps, so the probes that follow mostly find their cache lines already fetched.
+   */
+  warm(hashA: Int32Array, n: number): number {
+    const { slots, mask, words } = this;
+    let sink = 0;
+    for (let i = 0; i < n; i++) sink ^= slots[words * (mix(hashA[i]) & mask)];
+    return sink;
   }
 
-  /** The row of a feature hash, or -1. */
-  find(a: number, b: number): number {
-    const slot = this.findSlot(a, b);
-    return slot === -1 ? -1 : this.slots[4 * slot + 2] - 1;
+  /** The slot of a feature hash, or -1. */
+  findSlot(a: number, b: number): number {
+    const { slots, mask, words } = this;
+    for (let slot = mix(a) & mask; ; slot = (slot + 1) & mask) {
+      const at = words * slot;
+      if (slots[at + 2] === 0) return -1;
+      if (slots[at] === a && slots[at + 1] === b) return slot;
+    }
   }
 
   /** Adds to the scratch count of a slot; returns the count before. */
   addCount(slot: number, count: number): number {
-    const before = this.slots[4 * slot + 3];
-    this.slots[4 * slot + 3] = before + count;
+    const at = this.words * slot + 3;
+    const before = this.slots[at];
+    this.slots[at] = before + count;
     return before;
   }
 
   /** Takes a slot's scratch count, leaving 0. */
   takeCount(slot: number): number {
-    const n = this.slots[4 * slot + 3];
-    this.slots[4 * slot + 3] = 0;
+    const at = this.words * slot + 3;
+    const n = this.slots[at];
+    this.slots[at] = 0;
     return n;
-  }
-
-  /** The model row of a slot. */
-  rowOf(slot: number): number {
-    return this.slots[4 * slot + 2] - 1;
   }
 }
 
@@ -328,6 +348,8 @@ export class LinearClassifier implements HashedFeatureSink {
   private nHashes = 0;
   private touched = new Int32Array(4096);
   private vals = new Float64Array(4096);
+  /** Where HashedRows.warm's loads go, so they are not optimised away. */
+  private sink = 0;
 
   constructor(readonly model: LinearModelFile) {
     this.K = model.classes.length;
@@ -398,27 +420,26 @@ export class LinearClassifier implements HashedFeatureSink {
         weight[candidates++] = weight[i];
       }
     }
+    this.sink ^= rows.warm(hashA, candidates);
     let nTouched = 0;
     for (let i = 0; i < candidates; i++) {
       const slot = rows.findSlot(hashA[i], hashB[i]);
       if (slot === -1) continue;
       if (rows.addCount(slot, weight[i]) === 0) touched[nTouched++] = slot;
     }
-    const { data, stride } = rows;
+    const { data, rowStride, rowOffset } = rows;
     const scale = this.model.scale;
     const z = Float64Array.from(this.model.bias);
     let norm = 0;
     for (let p = 0; p < nTouched; p++) {
       const n = rows.takeCount(touched[p]);
-      const r = rows.rowOf(touched[p]);
-      touched[p] = r;
-      const x = ((n < ONE_PLUS_LOG.length ? ONE_PLUS_LOG[n] : 1 + Math.log(n)) * data[r * stride]) / scale;
+      const x = ((n < ONE_PLUS_LOG.length ? ONE_PLUS_LOG[n] : 1 + Math.log(n)) * data[touched[p] * rowStride + rowOffset]) / scale;
       vals[p] = x;
       norm += x * x;
     }
     norm = Math.sqrt(norm) || 1;
     for (let p = 0; p < nTouched; p++) {
-      const base = touched[p] * stride + 1;
+      const base = touched[p] * rowStride + rowOffset + 1;
       const x = vals[p] / norm / scale;
       for (let k = 0; k < K; k++) z[k] += data[base + k] * x;
     }

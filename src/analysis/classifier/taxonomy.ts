@@ -62,11 +62,24 @@ export function loadTaxonomy(path: string): Taxonomy {
   return validateTaxonomy(load(readFileSync(path, 'utf8')));
 }
 
-/** The taxonomy's distinct terms, indexed by first code unit, for counting them all in one pass. */
+/**
+ * The taxonomy's distinct terms, indexed by first code unit for counting them all in one pass: a
+ * bitset of the first code units (8 KB) turns most characters away, then a table from code unit to
+ * its group of terms (term numbers in `groupTerms` from `groupStart[g]` to `groupStart[g + 1]`).
+ * Each type's terms are kept as term numbers, in their listed order.
+ */
 interface TermIndex {
   terms: string[];
   id: Map<string, number>;
-  byFirst: Map<number, number[]>;
+  firstBits: Int32Array;
+  /** Code unit → group + 1 (0: no term starts with it). */
+  groupOf: Uint16Array;
+  groupStart: Int32Array;
+  groupTerms: Int32Array;
+  /** Per domain (in order), per type (in order): the term numbers of its terms, as listed. */
+  typeTerms: Int32Array[][];
+  /** Scratch for countTerms: where each term may next start (non-overlapping occurrences). */
+  nextFree: Int32Array;
 }
 
 const termIndexes = new WeakMap<Taxonomy, TermIndex>();
@@ -81,22 +94,40 @@ function termIndex(taxonomy: Taxonomy): TermIndex {
       if (list) list.push(i);
       else byFirst.set(t.charCodeAt(0), [i]);
     });
-    index = { terms, id: new Map(terms.map((t, i) => [t, i])), byFirst };
+    const firstBits = new Int32Array(65536 >>> 5);
+    const groupOf = new Uint16Array(65536);
+    const groupStart = new Int32Array(byFirst.size + 1);
+    const groupTerms = new Int32Array(terms.length);
+    let g = 0;
+    let at = 0;
+    for (const [code, list] of byFirst) {
+      firstBits[code >>> 5] |= 1 << (code & 31);
+      groupOf[code] = g + 1;
+      groupStart[g++] = at;
+      for (const t of list) groupTerms[at++] = t;
+    }
+    groupStart[g] = at;
+    const id = new Map(terms.map((t, i) => [t, i]));
+    const typeTerms = taxonomy.domains.map((d) => d.types.map((t) => Int32Array.from(t.terms, (term) => id.get(term) ?? -1)));
+    index = { terms, id, firstBits, groupOf, groupStart, groupTerms, typeTerms, nextFree: new Int32Array(terms.length) };
     termIndexes.set(taxonomy, index);
   }
   return index;
 }
 
 /** Adds `weight` per non-overlapping occurrence (left to right, as repeated indexOf finds them) of every term. */
-function countTerms(index: TermIndex, text: string, weight: number, counts: Int32Array, nextFree: Int32Array): void {
+function countTerms(index: TermIndex, text: string, weight: number, counts: Int32Array): void {
+  const { firstBits, groupOf, groupStart, groupTerms, terms, nextFree } = index;
   nextFree.fill(0);
   for (let i = 0; i < text.length; i++) {
-    const candidates = index.byFirst.get(text.charCodeAt(i));
-    if (!candidates) continue;
-    for (const t of candidates) {
-      if (i >= nextFree[t] && text.startsWith(index.terms[t], i)) {
+    const c = text.charCodeAt(i);
+    if ((firstBits[c >>> 5] & (1 << (c & 31))) === 0) continue;
+    const g = groupOf[c] - 1;
+    for (let q = groupStart[g], end = groupStart[g + 1]; q < end; q++) {
+      const t = groupTerms[q];
+      if (i >= nextFree[t] && text.startsWith(terms[t], i)) {
         counts[t] += weight;
-        nextFree[t] = i + index.terms[t].length;
+        nextFree[t] = i + terms[t].length;
       }
     }
   }
@@ -116,11 +147,14 @@ export class TaxonomyMatch {
     body: string,
   ) {
     this.index = termIndex(taxonomy);
-    const n = this.index.terms.length;
-    this.counts = new Int32Array(n);
-    const nextFree = new Int32Array(n);
-    countTerms(this.index, title, 2, this.counts, nextFree);
-    countTerms(this.index, body, 1, this.counts, nextFree);
+    this.counts = new Int32Array(this.index.terms.length);
+    countTerms(this.index, title, 2, this.counts);
+    countTerms(this.index, body, 1, this.counts);
+  }
+
+  /** The count of a term number (-1: an empty term, never counted). */
+  private countOf(t: number): number {
+    return t === -1 ? 0 : this.counts[t];
   }
 
   /** 2 × occurrences in the title + occurrences in the body. */
@@ -134,13 +168,17 @@ export class TaxonomyMatch {
    * occurrences; a title occurrence counts double); ties go to the type listed first.
    */
   chooseType(domain: string): { type: string | null; terms: string[] } {
-    const d = this.taxonomy.domains.find((x) => x.name === domain);
+    const di = this.taxonomy.domains.findIndex((x) => x.name === domain);
     let best: { type: string; distinct: number; score: number; terms: string[] } | null = null;
-    for (const t of d?.types ?? []) {
+    const types = di === -1 ? [] : this.taxonomy.domains[di].types;
+    for (let ti = 0; ti < types.length; ti++) {
+      const t = types[ti];
+      const ids = this.index.typeTerms[di][ti];
       const terms: string[] = [];
       let score = 0;
-      for (const term of t.terms) {
-        const n = this.count(term);
+      for (let q = 0; q < ids.length; q++) {
+        const n = this.countOf(ids[q]);
+        const term = t.terms[q];
         if (n > 0) {
           terms.push(term);
           score += n;
@@ -159,12 +197,16 @@ export class TaxonomyMatch {
    */
   topicTypes(max = 3): string[] {
     const scored: { type: string; distinct: number; score: number }[] = [];
-    for (const d of this.taxonomy.domains) {
-      for (const t of d.types) {
+    const { domains } = this.taxonomy;
+    for (let di = 0; di < domains.length; di++) {
+      const types = domains[di].types;
+      for (let ti = 0; ti < types.length; ti++) {
+        const t = types[ti];
+        const ids = this.index.typeTerms[di][ti];
         let distinct = 0;
         let score = 0;
-        for (const term of t.terms) {
-          const n = this.count(term);
+        for (let q = 0; q < ids.length; q++) {
+          const n = this.countOf(ids[q]);
           if (n > 0) {
             distinct++;
             score += n;

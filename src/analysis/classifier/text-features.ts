@@ -40,8 +40,8 @@ export const isChinese = (ch: string): boolean => CJK.test(ch);
  * extends the hash of `c` + a + b. The model's feature strings are hashed the same way when it is
  * loaded, and a 64-bit key identifies a feature (a collision between two model features is refused).
  */
-const SEED_A = 0x811c9dc5;
-const SEED_B = 0x9747b28c;
+export const SEED_A = 0x811c9dc5;
+export const SEED_B = 0x9747b28c;
 
 export function stepA(h: number, code: number): number {
   return Math.imul(h ^ code, 0x01000193);

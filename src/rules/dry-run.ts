@@ -121,18 +121,8 @@ export class DryRun {
   add(posts: Iterable<DryRunPost>): void {
     for (const p of posts) {
       this.scanned++;
-      const text = `${p.title}\n${p.body}`;
-      const [m] = this.set.match({
-        text,
-        titleLength: p.title.length,
-        tokenStarts: () => this.tokenize(text),
-        domain: p.domain ?? null,
-        disputeType: p.disputeType ?? null,
-        areaPath: p.areaPath ?? (p.areaId === null ? [] : [String(p.areaId)]),
-        heat: p.heat ?? 0,
-        // Evidence is only shown for the first hits; after that only whether the post matches counts.
-        evidence: !this.sampleFull,
-      });
+      // Evidence is only shown for the first hits; after that only whether the post matches counts.
+      const m = this.evaluate(p, !this.sampleFull);
       if (!m) continue;
       if (!this.sampleFull) this.hits.push({ postId: p.postId, at: p.at, areaId: p.areaId, hits: m.hits.slice(0, 10) });
       this.record(p);

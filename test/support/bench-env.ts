@@ -27,7 +27,7 @@ import { RunningService, startService } from '../../src/service';
 import { adminQuery, dbUrl, REDIS_URL } from './postgres';
 import { deleteRedisKeys } from './test-env';
 
-export const EVAL_DIR = process.env.TINGFENG_EVAL_DIR ?? '/work/shared/eval';
+export const EVAL_DIR = process.env.TINGFENG_EVAL_DIR ?? join(projectRoot(), '..', 'shared', 'eval');
 const AUTH_SECRET = randomBytes(32).toString('hex');
 
 /** `--name=value` from the command line, else the fallback. */

@@ -8,22 +8,13 @@ import type { Client } from 'pg';
 import { PIPELINE_VERSION } from '../../src/analysis/analysis.service';
 import { contentHash } from '../../src/posts/content-hash';
 import type { BenchDistrict, EvalText } from './bench-env';
+import { seededRandom } from '../../src/analysis/classifier/linear-classifier';
 
 const DAY = 86_400_000;
 
-/** Deterministic pseudo-random numbers (mulberry32), so every run seeds the same history. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export async function seedHistory(db: Client, district: BenchDistrict, texts: readonly EvalText[], opts: { posts: number; cases: number; days: number }): Promise<void> {
-  const rnd = random(42);
+  const rnd = seededRandom(42);
   const now = Date.now();
   const [{ id: sourceId }] = (
     await db.query(

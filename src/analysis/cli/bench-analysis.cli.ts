@@ -12,6 +12,7 @@ import { readJsonl } from '../classifier/corpus';
 import { segmenter } from '../segmenter';
 import { normalizeText } from '../text-normalizer';
 import { parseArgs } from './cli-args';
+import { seededRandom } from '../classifier/linear-classifier';
 
 /**
  * npm run bench:analysis -- [--input ../shared/eval/messages.unlabeled.jsonl] [--posts 1000000]
@@ -20,15 +21,6 @@ import { parseArgs } from './cli-args';
  * and raw nodejieba segmentation of the same texts in the same run as the reference; then a dry-run
  * of one rule over generated posts (1,000,000 by default) held in memory.
  */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const BASE_RULES = [
   '(物业|业委会) & (乱收费|不作为|涨价) & !招聘',
@@ -73,7 +65,7 @@ function main(): void {
 
   // Rules: 10 realistic ones, and 5,000 = those plus 4,990 generated from the corpus vocabulary.
   const vocabulary = [...new Set(messages.slice(0, 500).flatMap((m) => segmenter.cut(m.body)).filter((w) => /^[\u4e00-\u9fff]{2,4}$/.test(w)))];
-  const random = seeded(7);
+  const random = seededRandom(7);
   const pick = () => vocabulary[Math.floor(random() * vocabulary.length)];
   const generated = Array.from({ length: 4990 }, () => `(${pick()}|${pick()}) & ${pick()} & !${pick()}`);
   const build = (sources: string[]) => new RuleSet(sources.map((s, i) => ({ key: i, expr: parseRuleExpression(s) })));

@@ -35,6 +35,8 @@ export async function startService(config: AppConfig, opts: { host?: string; log
   app.disable('x-powered-by');
   // Every response is Cache-Control: no-store, so an ETag (a hash of every body) would only cost time.
   app.set('etag', false);
+  // Behind a reverse proxy: the client's address and https come from the proxies named here, never from anyone else.
+  app.set('trust proxy', config.trustedProxies.length ? config.trustedProxies : false);
   app.use(securityHeaders);
   // A pushed batch may hold MAX_PUSH_ITEMS posts: push ingestion takes JSON bodies up to MAX_PUSH_BYTES;
   // every other route keeps the default 100 kB (the second parser skips a body the first has read).

@@ -14,6 +14,11 @@ export class AppConfig {
   databaseUrl: string;
   redisUrl: string;
   logLevel: LogLevel;
+  /**
+   * Reverse proxies (addresses or CIDR ranges) whose X-Forwarded-For / X-Forwarded-Proto are believed:
+   * the client's address (login throttling, audit) and https (Secure cookies) come from them. Empty: none.
+   */
+  trustedProxies: string[];
   auth: {
     /** HMAC secret for access tokens; from AUTH_SECRET, never from a committed file. */
     secret: string;

@@ -41,6 +41,12 @@ describe('loadConfig', () => {
     expect(attempt).toThrow(message);
   });
 
+  it('reads trusted proxies from TRUSTED_PROXIES and names a bad entry', () => {
+    expect(loadConfig({}, SECRET, []).trustedProxies).toEqual([]);
+    expect(loadConfig({}, { ...SECRET, TRUSTED_PROXIES: '10.0.0.1, 172.16.0.0/12,::1' }, []).trustedProxies).toEqual(['10.0.0.1', '172.16.0.0/12', '::1']);
+    expect(() => loadConfig({}, { ...SECRET, TRUSTED_PROXIES: 'proxy.internal' }, [])).toThrow('Invalid configuration: trustedProxies must be a list of IP addresses or CIDR ranges (got "proxy.internal")');
+  });
+
   it('names a TINGFENG_CONFIG file that does not exist', () => {
     expect(() => loadConfig({}, { ...SECRET, TINGFENG_CONFIG: '/nonexistent/tf.yaml' }, [])).toThrow(/TINGFENG_CONFIG names a file that does not exist/);
   });

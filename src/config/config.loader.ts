@@ -58,6 +58,7 @@ const ENV_OVERRIDES: Record<string, string> = {
   DATABASE_URL: 'databaseUrl',
   REDIS_URL: 'redisUrl',
   LOG_LEVEL: 'logLevel',
+  TRUSTED_PROXIES: 'trustedProxies',
   AUTH_SECRET: 'auth.secret',
   QUEUE_PREFIX: 'queue.prefix',
 };
@@ -176,6 +177,7 @@ export function loadConfig(overrides: Raw = {}, env: Env = process.env, argv: st
     databaseUrl: r.url('databaseUrl', ['postgres:', 'postgresql:']),
     redisUrl: r.url('redisUrl', ['redis:', 'rediss:']),
     logLevel: r.oneOf('logLevel', LOG_LEVELS),
+    trustedProxies: r.addressList('trustedProxies'),
     auth: {
       secret: r.text('auth.secret', { minLength: 32 }),
       accessTokenTtlSeconds: r.int('auth.accessTokenTtlSeconds', 60, 7 * 24 * 3600),

@@ -5,7 +5,7 @@ import type { AnalysisResources } from './analysis-resources';
 import type { Category } from './classifier/taxonomy';
 import { Heat, scoreHeat } from './heat';
 import { topKeywords } from './keywords';
-import { placeCandidates } from './place-candidates';
+import { mayHoldPlace, titleBodyPlaceCandidates } from './place-candidates';
 import { segmenter, wordStarts } from './segmenter';
 import { textSimhash } from './simhash';
 import { normalizeText } from './text-normalizer';
@@ -52,9 +52,10 @@ export function analyseText(input: EngineInput, ctx: EngineContext): EngineResul
   const title = normalizeText(input.title ?? '');
   const body = normalizeText(input.body ?? '');
   const text = `${title}\n${body}`;
-  // One segmentation (cut) of title and body in one call; the short title is also tagged for jieba's place tags (ns).
+  // One segmentation (cut) of title and body in one call; the short title is also tagged for jieba's place tags (ns),
+  // unless its tagged words could give no place candidate (then they are not needed).
   const [titleWords, bodyWords] = segmenter.cutPair(title, body);
-  const titleTagged = segmenter.tag(title);
+  const titleTagged = mayHoldPlace(title, (t) => segmenter.mayTagLongPlace(t)) ? segmenter.tag(title) : [];
   const words = [...titleWords, ...bodyWords];
 
   const keywords = ctx.resources.idf ? topKeywords(words, ctx.resources.idf, 8) : segmenter.keywords(text, 8);
@@ -69,7 +70,7 @@ export function analyseText(input: EngineInput, ctx: EngineContext): EngineResul
 
   const heat = scoreHeat({ text, replies: input.replies, likes: input.likes }, ctx.resources.heat);
   const isKnown = (name: string) => (ctx.gazetteer ? ctx.gazetteer.gazetteer.find(name).some((h) => h.alias === name) : false);
-  const places = placeCandidates([...titleTagged, { word: '\n', tag: 'w' }, ...bodyWords.map((word) => ({ word, tag: 'x' }))], isKnown);
+  const places = titleBodyPlaceCandidates(titleTagged, bodyWords, isKnown);
   const simhash = textSimhash(text);
 
   let fired: EngineResult['fired'] = [];

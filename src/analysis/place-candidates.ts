@@ -17,36 +17,82 @@ export interface TaggedToken {
 }
 
 /**
+ * Whether tagged words of `text` could give a candidate: some word must end in a place suffix (so the
+ * text holds its last character) or be tagged ns with 3 or more characters (`mayTagLongPlace`).
+ */
+export function mayHoldPlace(text: string, mayTagLongPlace: (text: string) => boolean): boolean {
+  for (let i = 0; i < text.length; i++) if (SUFFIX_ENDS.has(text.charCodeAt(i))) return true;
+  return mayTagLongPlace(text);
+}
+
+const HAN_OR_DIGITS = /^[\u4e00-\u9fff0-9]+$/;
+const NAME_TAG = /^(n|nr|ns|nt|nz|s|x|eng|m|j|l|a)/;
+
+/**
  * Place-like mentions in tagged tokens that the gazetteer does not know: a word ending in a place
  * suffix (…小区, …花园, …苑, …村, …路), a name followed by such a suffix token (魅力 之城 小区), and
  * jieba's place tags (ns). Returned most specific first, without duplicates or names inside longer ones.
  */
 export function placeCandidates(tokens: readonly TaggedToken[], isKnown: (name: string) => boolean): string[] {
   const found: string[] = [];
-  const push = (raw: string): void => {
-    const name = raw.replace(/^[区市县镇乡省]+(?=[\u4e00-\u9fff]{3})/, '');
-    if (name.length < 3 && !PLACE_SUFFIXES.some((s) => s.length === 1 && name.endsWith(s) && name.length >= 2)) return;
-    if (name.length < 2 || name.length > 12 || GENERIC.has(name) || BAD_START.has(name[0]) || /^[a-z]\d*[市区县]/i.test(name)) return;
-    if (!/^[\u4e00-\u9fff0-9a-z]+$/i.test(name) || NOT_A_PLACE.test(name) || isKnown(name)) return;
-    found.push(name);
-  };
-  for (let i = 0; i < tokens.length; i++) {
-    const { word, tag } = tokens[i];
+  scan(
+    tokens.map((t) => t.word),
+    tokens.map((t) => t.tag),
+    found,
+    isKnown,
+  );
+  return mostSpecific(found);
+}
+
+/**
+ * The same as placeCandidates over the tagged title, a line break and the body's words tagged x, without
+ * building the body's tokens: nothing reaches back across the break, and a body word is never ns.
+ */
+export function titleBodyPlaceCandidates(title: readonly TaggedToken[], bodyWords: readonly string[], isKnown: (name: string) => boolean): string[] {
+  const found: string[] = [];
+  if (title.length > 0) {
+    scan(
+      title.map((t) => t.word),
+      title.map((t) => t.tag),
+      found,
+      isKnown,
+    );
+  }
+  scan(bodyWords, null, found, isKnown);
+  return mostSpecific(found);
+}
+
+function push(found: string[], raw: string, isKnown: (name: string) => boolean): void {
+  const name = raw.replace(/^[区市县镇乡省]+(?=[\u4e00-\u9fff]{3})/, '');
+  if (name.length < 3 && !PLACE_SUFFIXES.some((s) => s.length === 1 && name.endsWith(s) && name.length >= 2)) return;
+  if (name.length < 2 || name.length > 12 || GENERIC.has(name) || BAD_START.has(name[0]) || /^[a-z]\d*[市区县]/i.test(name)) return;
+  if (!/^[\u4e00-\u9fff0-9a-z]+$/i.test(name) || NOT_A_PLACE.test(name) || isKnown(name)) return;
+  found.push(name);
+}
+
+/** Candidates of consecutive words (tags null: every word tagged x), appended to `found` in order. */
+function scan(words: readonly string[], tags: readonly string[] | null, found: string[], isKnown: (name: string) => boolean): void {
+  for (let i = 0; i < words.length; i++) {
+    const word = words[i];
     const suffix = SUFFIX_ENDS.has(word.charCodeAt(word.length - 1)) ? PLACE_SUFFIXES.find((s) => word.endsWith(s)) : undefined;
     if (suffix) {
       // Gather the name tokens before the suffix (at most three, Chinese nouns/names only).
       let name = word;
       for (let j = i - 1, n = 0; j >= 0 && n < 3; j--, n++) {
-        const prev = tokens[j];
-        if (!/^[\u4e00-\u9fff0-9]+$/.test(prev.word) || !/^(n|nr|ns|nt|nz|s|x|eng|m|j|l|a)/.test(prev.tag) || STOP_TOKENS.has(prev.word) || BAD_START.has(prev.word[0]) || BOUNDARY.test(prev.word)) break;
-        if (prev.tag === 'm' && n === 0 && !/^[\u4e00-\u9fff]/.test(prev.word)) break;
-        name = prev.word + name;
+        const prev = words[j];
+        const prevTag = tags ? tags[j] : 'x';
+        if (!HAN_OR_DIGITS.test(prev) || !NAME_TAG.test(prevTag) || STOP_TOKENS.has(prev) || BAD_START.has(prev[0]) || BOUNDARY.test(prev)) break;
+        if (prevTag === 'm' && n === 0 && !/^[\u4e00-\u9fff]/.test(prev)) break;
+        name = prev + name;
       }
-      if (name !== word ? name.length >= 3 : word.length > suffix.length + (suffix.length === 1 ? 1 : 0)) push(name);
-    } else if (tag === 'ns' && word.length >= 2) {
-      push(word);
+      if (name !== word ? name.length >= 3 : word.length > suffix.length + (suffix.length === 1 ? 1 : 0)) push(found, name, isKnown);
+    } else if (tags && tags[i] === 'ns' && word.length >= 2) {
+      push(found, word, isKnown);
     }
   }
+}
+
+function mostSpecific(found: string[]): string[] {
   const unique = [...new Set(found)].sort((a, b) => b.length - a.length);
   return unique.filter((name, i) => !unique.slice(0, i).some((longer) => longer.includes(name)));
 }

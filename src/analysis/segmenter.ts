@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import * as nodejieba from 'nodejieba';
 
 export interface TaggedWord {
@@ -12,10 +13,13 @@ export interface TaggedWord {
 class Segmenter {
   private loaded = false;
   private readonly added = new Set<string>();
+  /** First three characters of every word that tag() can return as ns with 3 or more characters (read with the dictionaries). */
+  private longPlaceStarts = new Set<string>();
 
   private ensureLoaded(): void {
     if (!this.loaded) {
       nodejieba.load();
+      this.longPlaceStarts = longPlaceStarts();
       this.loaded = true;
     }
   }
@@ -28,6 +32,7 @@ class Segmenter {
       if (word.length > 1 && !this.added.has(word) && !/\s/.test(word)) {
         if (tag) nodejieba.insertWord(word, tag);
         else nodejieba.insertWord(word);
+        if (tag === 'ns' && word.length >= 3) this.longPlaceStarts.add(word.slice(0, 3));
         this.added.add(word);
         added++;
       }
@@ -54,6 +59,18 @@ class Segmenter {
     return [words.slice(0, i), words.slice(i + 1)];
   }
 
+  /**
+   * Whether tag(text) could hold a word of 3 or more characters tagged ns. jieba tags a word from its
+   * dictionary entry (the bundled and user dictionaries, and words added here with a tag); words not
+   * in it are tagged eng, m or x. So if no 3 characters of the text begin such an entry, it cannot.
+   * (An entry re-added without a tag loses its ns, which only makes this answer yes more often.)
+   */
+  mayTagLongPlace(text: string): boolean {
+    this.ensureLoaded();
+    for (let i = 0; i + 3 <= text.length; i++) if (this.longPlaceStarts.has(text.slice(i, i + 3))) return true;
+    return false;
+  }
+
   /** Words with part-of-speech tags (ns: place names). */
   tag(text: string): TaggedWord[] {
     this.ensureLoaded();
@@ -65,6 +82,19 @@ class Segmenter {
     this.ensureLoaded();
     return nodejieba.extract(text, top).map((k: { word: string }) => k.word);
   }
+}
+
+/** First three characters of the ns words of 3 or more characters in the dictionaries nodejieba.load() reads by default. */
+function longPlaceStarts(): Set<string> {
+  const starts = new Set<string>();
+  const { DEFAULT_DICT, DEFAULT_USER_DICT } = nodejieba as unknown as { DEFAULT_DICT: string; DEFAULT_USER_DICT: string };
+  for (const file of [DEFAULT_DICT, DEFAULT_USER_DICT]) {
+    for (const line of readFileSync(file, 'utf8').split('\n')) {
+      const fields = line.trim().split(/\s+/);
+      if (fields.length >= 2 && fields[fields.length - 1] === 'ns' && fields[0].length >= 3) starts.add(fields[0].slice(0, 3));
+    }
+  }
+  return starts;
 }
 
 export const segmenter = new Segmenter();

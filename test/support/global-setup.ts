@@ -1,14 +1,6 @@
 import { runMigrations } from '../../src/database/migrate';
 import { adminQuery, dbUrl } from './postgres';
-
-const alive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as { code?: string }).code === 'EPERM';
-  }
-};
+import { alive } from './process-alive';
 
 /**
  * Once per test run: a template database with every migration applied, named after this process so

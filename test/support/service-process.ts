@@ -17,17 +17,9 @@ import { projectRoot } from '../../src/config/config.loader';
 import { QueueName } from '../../src/queues/queue-names';
 import { redisOptions } from '../../src/queues/redis-options';
 import { templateDb } from './postgres';
+import { alive } from './process-alive';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-const alive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as { code?: string }).code === 'EPERM';
-  }
-};
 
 /** A TCP port that was free a moment ago on 127.0.0.1. */
 export async function freePort(): Promise<number> {

@@ -49,6 +49,7 @@ describe('fault: Redis restarted in the middle of a run', () => {
     redis?.kill('SIGKILL');
   });
 
+  // Its waits (30 s for the first cases, 60 s for recovery) need more than the default 60 s on a loaded machine.
   it('reconnects, restores schedules and lost work, and finishes with each post analysed once', async () => {
     const db = service.app.get(DataSource);
     const assigned = async () => (await db.query(`SELECT count(*)::int AS n FROM cases WHERE status = 'assigned'`))[0].n as number;
@@ -71,5 +72,5 @@ describe('fault: Redis restarted in the middle of a run', () => {
     expect(cases).toHaveLength(4);
     expect(new Set(cases.map((c: { area_id: number; rule_id: number }) => `${c.area_id}-${c.rule_id}`)).size).toBe(4);
     expect(cases.every((c: { post_count: number }) => c.post_count === 1)).toBe(true);
-  });
+  }, 120_000);
 });

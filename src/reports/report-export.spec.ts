@@ -12,6 +12,8 @@ const report: SettlementReport = {
     { areaId: 3, code: 'x', name: '=HYPERLINK("evil")', found: 0, settled: 0, open: 0, settlementRate: null, categories: [] },
   ],
   total: { found: 4, settled: 3, open: 1, settlementRate: 0.75 },
+  overdue: 1,
+  medianMinutes: { acknowledge: 12.5, respond: 40, settle: 2880 },
 };
 
 describe('report export', () => {

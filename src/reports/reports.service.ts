@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import { AreasService } from '../areas/areas.service';
 import type { AreaLevel } from '../areas/area.entity';
 import type { Actor } from '../auth/actor';
+import { OVERDUE_SQL } from '../cases/sla-config';
 import { AppConfig } from '../config/app-config';
 
 /** One area × category cell; cells with fewer cases than `reports.minCellSize` only say that they are suppressed. */
@@ -35,6 +36,11 @@ export interface SettlementReport {
   minCellSize: number;
   rows: SettlementRow[];
   total: Omit<SettlementRow, 'areaId' | 'code' | 'name' | 'categories'>;
+  /** Of the cases counted in `total`, those with an SLA clock run out when the report was computed. */
+  overdue: number;
+  /** Medians over the cases counted in `total`, in minutes from opening: to acknowledging, to the first
+   * response, and (settled cases) to closing; null when no case got that far. */
+  medianMinutes: { acknowledge: number | null; respond: number | null; settle: number | null };
 }
 
 const rate = (settled: number, found: number) => (found === 0 ? null : Math.round((settled / found) * 10_000) / 10_000);
@@ -104,6 +110,19 @@ export class ReportsService {
        ORDER BY 1, 2`,
       [from, to, level, visible],
     );
+    // The dashboard's other figures, over the same cases (the rows' areas are disjoint subtrees).
+    const [timing]: { overdue: number; acknowledge: number | null; respond: number | null; settle: number | null }[] = await this.db.query(
+      `SELECT count(*) FILTER (WHERE ${OVERDUE_SQL})::int AS overdue,
+              percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM c.acknowledged_at - c.opened_at) / 60) AS acknowledge,
+              percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM c.first_response_at - c.opened_at) / 60) AS respond,
+              percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM c.closed_at - c.opened_at) / 60) FILTER (WHERE c.status = 'settled') AS settle
+       FROM areas g
+       JOIN areas a ON a.path LIKE g.path || '%'
+       JOIN cases c ON c.area_id = a.id AND c.opened_at >= $1 AND c.opened_at < $2 AND c.status NOT IN ('dismissed', 'merged')
+       WHERE g.level = $3 AND g.id = ANY($4::int[])`,
+      [from, to, level, visible],
+    );
+    const minutes = (value: number | string | null) => (value === null ? null : Math.round(Number(value) * 100) / 100);
     const k = this.config.reports.minCellSize;
     const categoriesOf = (areaId: number): CategoryCell[] =>
       cells
@@ -128,6 +147,8 @@ export class ReportsService {
       minCellSize: k,
       rows: mapped,
       total: { found: sum('found'), settled: sum('settled'), open: sum('open'), settlementRate: rate(sum('settled'), sum('found')) },
+      overdue: timing.overdue,
+      medianMinutes: { acknowledge: minutes(timing.acknowledge), respond: minutes(timing.respond), settle: minutes(timing.settle) },
     };
   }
 }

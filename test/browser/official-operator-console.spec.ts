@@ -46,6 +46,9 @@ describe('console: official (区) and operator (运维)', () => {
       expect(cells.slice(0, 3)).toEqual([String(row.found), String(row.settled), String(row.open)]);
     }
     expect(await page.locator('#median-ack .value').innerText()).not.toBe('—');
+    // Overdue and the medians come with the report (the dashboard downloads no case list).
+    expect(await page.locator('#total-overdue .value').innerText()).toBe(String(report.overdue));
+    expect(report.medianMinutes.acknowledge).not.toBeNull();
     // Both charts drawn, with bars for this period's cases.
     await page.locator('.chart-host svg').waitFor();
     const bars = await page.locator('.chart svg rect').evaluateAll((rects) => rects.filter((r) => Number(r.getAttribute('width')) > 0 && Number(r.getAttribute('height')) > 0).length);

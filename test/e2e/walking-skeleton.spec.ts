@@ -158,12 +158,34 @@ describe('walking skeleton: a forum post becomes a settled case', () => {
     expect(streets.minCellSize).toBe(3);
     expect(streets.rows.find((r: { code: string }) => r.code === 'baihe').categories).toEqual([{ category: '物业纠纷', suppressed: true }]);
     expect(streets.rows.find((r: { code: string }) => r.code === 'minglou').categories).toEqual([]);
+    // The dashboard's other figures come with the report, over the same cases as its total.
+    type Listed = { status: string; overdue: boolean; openedAt: string; acknowledgedAt: string | null; firstResponseAt: string | null; closedAt: string | null };
+    const counted = ((await official.get('/cases?pageSize=200')).body.items as Listed[]).filter((c) => !['dismissed', 'merged'].includes(c.status));
+    expect(counted).toHaveLength(2);
+    const minutesTo = (c: Listed, at: string | null) => (at ? (Date.parse(at) - Date.parse(c.openedAt)) / 60_000 : NaN);
+    const median = (values: number[]) => {
+      const v = values.filter(Number.isFinite).sort((a, b) => a - b);
+      return v.length === 0 ? null : v.length % 2 ? v[(v.length - 1) / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+    };
+    expect(streets.overdue).toBe(counted.filter((c) => c.overdue).length);
+    const expected = {
+      acknowledge: median(counted.map((c) => minutesTo(c, c.acknowledgedAt))),
+      respond: median(counted.map((c) => minutesTo(c, c.firstResponseAt))),
+      settle: median(counted.filter((c) => c.status === 'settled').map((c) => minutesTo(c, c.closedAt))),
+    };
+    expect(expected.settle).not.toBeNull();
+    for (const key of ['acknowledge', 'respond', 'settle'] as const) {
+      if (expected[key] === null) expect(streets.medianMinutes[key]).toBeNull();
+      else expect(streets.medianMinutes[key]).toBeCloseTo(expected[key]!, 1);
+    }
 
     const communities = (await official.get(`/reports/settlement?${range}&level=community`)).body;
     expect(communities.rows.find((r: { code: string }) => r.code === 'huachuan')).toMatchObject({ found: 1, settled: 1 });
 
     const before = (await official.get(`/reports/settlement?from=2000-01-01T00:00:00Z&to=2000-02-01T00:00:00Z`)).body;
     expect(before.total).toEqual({ found: 0, settled: 0, open: 0, settlementRate: null });
+    expect(before.overdue).toBe(0);
+    expect(before.medianMinutes).toEqual({ acknowledge: null, respond: null, settle: null });
 
     const worker = await api.login('sg-huachuan', DEMO_PASSWORD);
     expect((await worker.get(`/reports/settlement?${range}`)).status).toBe(403);

@@ -1,4 +1,4 @@
-// Periods, the settlement report and medians shared by the dashboard and the monthly report.
+// Periods, trend buckets and the settlement report shared by the dashboard and the monthly report.
 import { allCases, api } from './api.js';
 
 const pad = (n) => String(n).padStart(2, '0');
@@ -85,23 +85,6 @@ export const METRICS = {
   open: { label: '未结', test: (c) => !['settled', 'dismissed', 'merged'].includes(c.status) },
 };
 
-export function median(values) {
-  const sorted = values.filter((v) => Number.isFinite(v)).sort((a, b) => a - b);
-  if (!sorted.length) return null;
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-}
-
-/** Median minutes from opening to acknowledge, to the first response and to settling. */
-export function medians(cases) {
-  const minutes = (c, key) => (c[key] ? (new Date(c[key]).getTime() - new Date(c.openedAt).getTime()) / 60_000 : NaN);
-  return {
-    acknowledge: median(cases.map((c) => minutes(c, 'acknowledgedAt'))),
-    respond: median(cases.map((c) => minutes(c, 'firstResponseAt'))),
-    settle: median(cases.filter((c) => c.status === 'settled').map((c) => minutes(c, 'closedAt'))),
-  };
-}
-
 export function fmtDuration(minutes) {
   if (minutes === null || minutes === undefined) return '—';
   if (minutes < 1) return '不到 1 分钟';
@@ -110,29 +93,18 @@ export function fmtDuration(minutes) {
   return `${(minutes / 1440).toFixed(1)} 天`;
 }
 
-/** Per-category figures: the report's (small cells suppressed) when it has them, else counted from the cases. */
-export function categoryTable(report, cases) {
+/** Per-category figures from the report's cells, small cells counted as suppressed. */
+export function categoryTable(report) {
   const byCategory = new Map();
-  const hasCells = report.rows.some((r) => Array.isArray(r.categories));
-  if (hasCells) {
-    for (const row of report.rows) {
-      for (const cell of row.categories || []) {
-        const entry = byCategory.get(cell.category) || { category: cell.category, found: 0, settled: 0, suppressed: 0 };
-        if (cell.suppressed) entry.suppressed++;
-        else {
-          entry.found += cell.found;
-          entry.settled += cell.settled;
-        }
-        byCategory.set(cell.category, entry);
+  for (const row of report.rows) {
+    for (const cell of row.categories || []) {
+      const entry = byCategory.get(cell.category) || { category: cell.category, found: 0, settled: 0, suppressed: 0 };
+      if (cell.suppressed) entry.suppressed++;
+      else {
+        entry.found += cell.found;
+        entry.settled += cell.settled;
       }
-    }
-  } else {
-    for (const c of cases) {
-      const key = c.category || '未分类';
-      const entry = byCategory.get(key) || { category: key, found: 0, settled: 0, suppressed: 0 };
-      entry.found++;
-      if (METRICS.settled.test(c)) entry.settled++;
-      byCategory.set(key, entry);
+      byCategory.set(cell.category, entry);
     }
   }
   return [...byCategory.values()].sort((a, b) => b.found - a.found || a.category.localeCompare(b.category, 'zh-CN'));

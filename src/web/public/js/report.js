@@ -1,8 +1,8 @@
 // The printable monthly report (print CSS hides the console around it; A4 portrait).
 import { areas } from './api.js';
 import { areaChart, legend, trendChart } from './charts.js';
-import { casesInPeriod, categoryTable, fmtDuration, medians, settlement, trendBuckets } from './figures.js';
-import { AREA_LEVELS, field, fmtRate, fmtTime, h, isOverdue, render, subtree } from './ui.js';
+import { categoryTable, fmtDuration, settlement, trendBuckets } from './figures.js';
+import { AREA_LEVELS, field, fmtRate, fmtTime, h, render } from './ui.js';
 
 export async function reportPage({ params, user }) {
   const now = new Date();
@@ -12,16 +12,13 @@ export async function reportPage({ params, user }) {
   const to = new Date(y, m, 1);
   const level = user.role === 'supervisor' ? 'community' : 'street';
   const buckets = trendBuckets(from, to, 6);
-  const [report, cases, areaMap, trend] = await Promise.all([
+  const [report, areaMap, trend] = await Promise.all([
     settlement(from, to, level),
-    casesInPeriod(from, to),
     areas(),
     Promise.all(buckets.map((b) => settlement(b.from, b.to, level))),
   ]);
-  const inRows = new Set(report.rows.flatMap((r) => [...subtree(areaMap, r.areaId)]));
-  const counted = areaMap.size ? cases.filter((c) => inRows.has(c.areaId)) : cases;
-  const times = medians(counted);
-  const categories = categoryTable(report, counted);
+  const times = report.medianMinutes;
+  const categories = categoryTable(report);
   const scopeName = [...areaMap.values()].filter((a) => !areaMap.has(a.parentId)).map((a) => a.name).join('、') || '辖区';
   const t = report.total;
   const best = report.rows.filter((r) => r.found > 0).sort((a, b) => (b.settlementRate ?? 0) - (a.settlementRate ?? 0))[0];
@@ -52,7 +49,7 @@ export async function reportPage({ params, user }) {
         'p',
         { id: 'report-summary' },
         `本月通过网络舆情监测共发现矛盾纠纷 ${t.found} 件，已化解 ${t.settled} 件，化解率 ${fmtRate(t.settlementRate)}；尚有 ${t.open} 件正在处置` +
-          `${counted.some((c) => isOverdue(c)) ? `，其中 ${counted.filter((c) => isOverdue(c)).length} 件已超过处置期限` : ''}。` +
+          `${report.overdue ? `，其中 ${report.overdue} 件已超过处置期限` : ''}。` +
           `签收用时中位数 ${fmtDuration(times.acknowledge)}，首次回应用时中位数 ${fmtDuration(times.respond)}，办结用时中位数 ${fmtDuration(times.settle)}。` +
           (best ? `化解率最高的是${best.name}（${fmtRate(best.settlementRate)}）。` : ''),
       ),

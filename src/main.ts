@@ -1,11 +1,18 @@
+import cluster from 'node:cluster';
 import { loadConfig } from './config/config.loader';
+import { reportReady, superviseCopies } from './process-copies';
 import { startService } from './service';
 
-/** `node dist/src/main.js [--role=api|worker|all]`: one process of the service. */
+/** `node dist/src/main.js [--role=api|worker|all]`: one process of the service, or `processes` copies of it. */
 async function main(): Promise<void> {
   const config = loadConfig();
+  if (config.processes > 1 && cluster.isPrimary) {
+    superviseCopies(config.processes, (line) => process.stdout.write(`tingfeng ${config.role}: ${line}\n`));
+    return;
+  }
   const service = await startService(config);
-  if (service.url) process.stdout.write(`tingfeng ${config.role} listening on ${service.url}\n`);
+  if (cluster.isWorker) reportReady(service.url, () => service.close());
+  else if (service.url) process.stdout.write(`tingfeng ${config.role} listening on ${service.url}\n`);
 }
 
 main().catch((error: Error) => {

@@ -11,6 +11,11 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 export class AppConfig {
   port: number;
   role: ProcessRole;
+  /**
+   * Copies of this process run under one supervisor (Node cluster): API copies share the port, worker
+   * copies the queues. 1: this process serves alone.
+   */
+  processes: number;
   databaseUrl: string;
   redisUrl: string;
   logLevel: LogLevel;

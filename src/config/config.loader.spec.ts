@@ -47,6 +47,13 @@ describe('loadConfig', () => {
     expect(() => loadConfig({}, { ...SECRET, TRUSTED_PROXIES: 'proxy.internal' }, [])).toThrow('Invalid configuration: trustedProxies must be a list of IP addresses or CIDR ranges (got "proxy.internal")');
   });
 
+  it('reads the number of process copies from TINGFENG_PROCESSES and refuses nonsense', () => {
+    expect(loadConfig({}, SECRET, []).processes).toBe(1);
+    expect(loadConfig({}, { ...SECRET, TINGFENG_PROCESSES: '2' }, []).processes).toBe(2);
+    expect(() => loadConfig({}, { ...SECRET, TINGFENG_PROCESSES: '0' }, [])).toThrow('Invalid configuration: processes must be an integer from 1 to 64 (got "0")');
+    expect(() => loadConfig({ processes: 'auto' }, SECRET, [])).toThrow('processes must be an integer');
+  });
+
   it('names a TINGFENG_CONFIG file that does not exist', () => {
     expect(() => loadConfig({}, { ...SECRET, TINGFENG_CONFIG: '/nonexistent/tf.yaml' }, [])).toThrow(/TINGFENG_CONFIG names a file that does not exist/);
   });

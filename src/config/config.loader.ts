@@ -55,6 +55,7 @@ function merge(base: Raw, over: Raw): Raw {
 const ENV_OVERRIDES: Record<string, string> = {
   PORT: 'port',
   TINGFENG_ROLE: 'role',
+  TINGFENG_PROCESSES: 'processes',
   DATABASE_URL: 'databaseUrl',
   REDIS_URL: 'redisUrl',
   LOG_LEVEL: 'logLevel',
@@ -174,6 +175,7 @@ export function loadConfig(overrides: Raw = {}, env: Env = process.env, argv: st
   return {
     port: r.int('port', 0, 65535),
     role: r.oneOf('role', PROCESS_ROLES),
+    processes: r.int('processes', 1, 64),
     databaseUrl: r.url('databaseUrl', ['postgres:', 'postgresql:']),
     redisUrl: r.url('redisUrl', ['redis:', 'rediss:']),
     logLevel: r.oneOf('logLevel', LOG_LEVELS),

@@ -1,25 +1,33 @@
 /**
  * `npm run bench:api`: the API under load. A database holding 100,000 posts (the evaluation texts,
- * read at run time) and 5,000 cases over the bench district; one API process (`main.js --role=api`);
+ * read at run time) and 5,000 cases over the bench district; one API process (`main.js --role=api`; `--processes=N`: N copies under a supervisor);
  * autocannon with 200 connections, each with its own user's token, for each scenario:
  *   inbox      GET /cases?mine=true           workers (their own cases)
  *   cases      GET /cases                     supervisors (their district's cases)
  *   settlement GET /reports/settlement        officials (the district dashboard)
  *   mixed      all three at once (worker, supervisor and official connections)
- * Each scenario runs twice: paced (every user sends --user-rate requests a second, as people click) and
- * saturated (every connection sends back to back: the throughput ceiling, where latency is queueing).
+ * Each scenario runs three ways:
+ *   users      (the target) 200 users clicking independently: each its own connection, requests at
+ *              random moments averaging --user-rate a second (a Poisson process per user, see
+ *              test/support/open-loop-load.ts), latency measured from when the request was due;
+ *   burst      the same rate with every user in step: autocannon's connectionRate fires all 200
+ *              connections in the same millisecond each second, so the last request waits for the
+ *              199 before it (a worst case no group of people produces, reported beside);
+ *   saturated  every connection sends back to back: the throughput ceiling, where latency is queueing.
  * Prints p50/p95/p99 latency, requests per second, errors (non-2xx and socket errors), and the CPU
- * time the API process and its Postgres backends spent per request (less sensitive than latency to
- * other load on the machine) per scenario, and the machine. Target: p95 < 100 ms (paced).
+ * time the API processes and their Postgres backends spent per request (less sensitive than latency
+ * to other load on the machine) per scenario, and the machine. Target: p95 < 100 ms (users).
  *
- * Options: --posts=100000 --cases=5000 --connections=200 --seconds=15 --user-rate=1
- *          --scenarios=inbox,cases,settlement,mixed (a subset, while developing)
+ * Options: --posts=100000 --cases=5000 --connections=200 --seconds=15 --user-rate=1 --processes=1
+ *          --scenarios=inbox,cases,settlement,mixed --modes=users,burst,saturated (subsets, while developing)
  */
 import { randomUUID } from 'node:crypto';
 import { JwtService } from '@nestjs/jwt';
+import type { ChildProcess } from 'node:child_process';
 import type { Client } from 'pg';
-import { cpuSeconds, createBenchEnv, databaseCpuSeconds, describeMachine, evalTexts, option, percentile, rssMiB, seedBenchDistrict } from '../support/bench-env';
+import { childPids, cpuSeconds, createBenchEnv, databaseCpuSeconds, describeMachine, evalTexts, option, percentile, rssMiB, seedBenchDistrict } from '../support/bench-env';
 import { seedHistory } from '../support/bench-seed';
+import { openLoopLoad } from '../support/open-loop-load';
 
 /** The part of autocannon (no type definitions shipped) this benchmark uses. */
 interface CannonClient {
@@ -53,6 +61,8 @@ async function main(): Promise<void> {
   const seconds = option('seconds', 15);
   // Requests per second per user in the paced run (a person clicking, not a load generator's loop).
   const userRate = option('user-rate', 1);
+  // API processes: 1 serves alone; more run under one supervisor (the `processes` setting).
+  const processes = option('processes', 1);
   console.log(`machine: ${await describeMachine()}`);
   const env = await createBenchEnv();
   try {
@@ -93,7 +103,7 @@ async function main(): Promise<void> {
     }
     await seeder.close();
 
-    const api = await env.spawnApi();
+    const api = await env.spawnApi({ TINGFENG_PROCESSES: String(processes) });
     const byRole = (role: string) => users.filter((u) => u.role === role);
     const pick = <T>(list: T[], i: number) => list[i % list.length];
     const day = (d: number) => new Date(Date.now() - d * 86_400_000).toISOString().slice(0, 10);
@@ -109,35 +119,85 @@ async function main(): Promise<void> {
     const only = process.argv.find((a) => a.startsWith('--scenarios='))?.split('=')[1]?.split(',');
     if (only) scenarios.splice(0, scenarios.length, ...scenarios.filter((s) => only.includes(s.name.split(' ')[0])));
     const distinctTokens = new Set(scenarios.flatMap((s) => s.clients.map((c) => c.token))).size;
-    console.log(`api: ${connections} connections per scenario, ${seconds} s each, ${distinctTokens} distinct users' tokens, one API process at ${api.url}`);
+    console.log(`api: ${connections} connections per scenario, ${seconds} s each, ${distinctTokens} distinct users' tokens, ${processes === 1 ? 'one API process' : `${processes} API processes (processes: ${processes})`} at ${api.url}`);
+    const modes = (process.argv.find((a) => a.startsWith('--modes='))?.split('=')[1] ?? 'users,burst,saturated').split(',');
     let met = true;
-    const print = (label: string, result: Awaited<ReturnType<typeof run>>) =>
+    const print = (label: string, result: Awaited<ReturnType<typeof measure>>) =>
       console.log(
         `  ${label}: ${result.requests} requests, ${(result.requests / seconds).toFixed(0)} req/s, ` +
           `p50 ${result.p50.toFixed(0)} ms, p95 ${result.p95.toFixed(0)} ms, p99 ${result.p99.toFixed(0)} ms, errors ${result.errors} ` +
-          `(statuses ${result.statuses || 'none'}, socket errors/timeouts ${result.socketErrors}); API CPU ${result.cpuMsPerRequest.toFixed(2)} ms/request, Postgres CPU ${result.dbCpuMsPerRequest.toFixed(2)} ms/request, API rss ${rssMiB(api.process.pid!).toFixed(0)} MiB`,
+          `(statuses ${result.statuses || 'none'}, socket errors/timeouts ${result.socketErrors}); API CPU ${result.cpuMsPerRequest.toFixed(2)} ms/request, Postgres CPU ${result.dbCpuMsPerRequest.toFixed(2)} ms/request, API rss ${[api.process.pid!, ...childPids(api.process.pid!)].reduce((sum, p) => sum + rssMiB(p), 0).toFixed(0)} MiB`,
       );
-    console.log(`paced: ${connections} users, each sending ${userRate} request/s (offered ${connections * userRate} req/s)`);
-    for (const scenario of scenarios) {
-      // Warm up (sessions checked once, plans cached), then measure.
-      await run(api.url, api.process.pid!, env.db, env.database, scenario, connections, 2, userRate);
-      const result = await run(api.url, api.process.pid!, env.db, env.database, scenario, connections, seconds, userRate);
-      met &&= result.p95 < 100 && result.errors === 0;
-      print(scenario.name, result);
+    const measureAll = async (mode: Mode) => {
+      for (const scenario of scenarios) {
+        // Warm up (sessions checked once, plans cached), then measure.
+        await measure(api, env.db, env.database, scenario, mode, 2, userRate);
+        const result = await measure(api, env.db, env.database, scenario, mode, seconds, userRate);
+        if (mode === 'users') met &&= result.p95 < 100 && result.errors === 0;
+        print(scenario.name, result);
+      }
+    };
+    if (modes.includes('users')) {
+      console.log(`users: ${connections} users clicking independently, each about ${userRate} request/s at random moments (offered ${connections * userRate} req/s)`);
+      await measureAll('users');
+      console.log(`  target p95 < 100 ms without errors (users): ${met ? 'met' : 'NOT met'}`);
     }
-    console.log(`  target p95 < 100 ms without errors (paced): ${met ? 'met' : 'NOT met'}`);
-    console.log(`saturation: ${connections} connections sending back to back (no think time): the throughput ceiling`);
-    for (const scenario of scenarios) print(scenario.name, await run(api.url, api.process.pid!, env.db, env.database, scenario, connections, seconds));
+    if (modes.includes('burst')) {
+      console.log(`burst: the same ${connections} users in step, all ${connections} requests in the same millisecond each second (a worst case, not the target)`);
+      await measureAll('burst');
+    }
+    if (modes.includes('saturated')) {
+      console.log(`saturated: ${connections} connections sending back to back (no think time): the throughput ceiling`);
+      for (const scenario of scenarios) print(scenario.name, await measure(api, env.db, env.database, scenario, 'saturated', seconds, userRate));
+    }
   } finally {
     await env.cleanup();
   }
   process.exit(0);
 }
 
-async function run(url: string, pid: number, db: Client, database: string, scenario: Scenario, connections: number, seconds: number, connectionRate?: number) {
-  const latencies: number[] = [];
-  const cpuBefore = cpuSeconds(pid);
+type Mode = 'users' | 'burst' | 'saturated';
+
+/** The CPU seconds the API processes (a primary and its forked children, if any) have used. */
+function apiCpuSeconds(pid: number): number {
+  return [pid, ...childPids(pid)].reduce((sum, p) => sum + cpuSeconds(p), 0);
+}
+
+async function measure(api: { url: string; process: ChildProcess }, db: Client, database: string, scenario: Scenario, mode: Mode, seconds: number, rate: number) {
+  const pid = api.process.pid!;
+  const cpuBefore = apiCpuSeconds(pid);
   const dbBefore = await databaseCpuSeconds(db, database);
+  let latencies: number[];
+  let statuses: Map<number, number>;
+  let socketErrors: number;
+  if (mode === 'users') {
+    ({ latencies, statuses, socketErrors } = await openLoopLoad(api.url, scenario.clients, seconds, rate));
+  } else {
+    ({ latencies, statuses, socketErrors } = await cannon(api.url, scenario, scenario.clients.length, seconds, mode === 'burst' ? rate : undefined));
+  }
+  const cpu = apiCpuSeconds(pid) - cpuBefore;
+  // The backends serving the API's connections (one opened during the run counts whole).
+  const dbAfter = await databaseCpuSeconds(db, database);
+  const dbCpu = [...dbAfter].reduce((sum, [backend, after]) => sum + after - (dbBefore.get(backend) ?? 0), 0);
+  const requests = latencies.length + socketErrors;
+  const non2xx = [...statuses].reduce((sum, [status, n]) => sum + (status >= 200 && status < 300 ? 0 : n), 0);
+  return {
+    requests,
+    /** CPU (user + system) the API spent per request: less sensitive to a loaded machine than latency. */
+    cpuMsPerRequest: (cpu * 1000) / Math.max(1, requests),
+    dbCpuMsPerRequest: (dbCpu * 1000) / Math.max(1, requests),
+    p50: percentile(latencies, 50),
+    p95: percentile(latencies, 95),
+    p99: percentile(latencies, 99),
+    socketErrors,
+    errors: non2xx + socketErrors,
+    statuses: [...statuses].map(([status, n]) => `${status}×${n}`).join(' '),
+  };
+}
+
+/** autocannon: back to back (no rate) or every connection firing `connectionRate` a second, all in step. */
+async function cannon(url: string, scenario: Scenario, connections: number, seconds: number, connectionRate?: number) {
+  const latencies: number[] = [];
   const statuses = new Map<number, number>();
   let next = 0;
   const result = await autocannon({
@@ -155,24 +215,8 @@ async function run(url: string, pid: number, db: Client, database: string, scena
       });
     },
   });
-  const cpu = cpuSeconds(pid) - cpuBefore;
-  // The backends serving the API's connections (one opened during the run counts whole).
-  const dbAfter = await databaseCpuSeconds(db, database);
-  const dbCpu = [...dbAfter].reduce((sum, [backend, after]) => sum + after - (dbBefore.get(backend) ?? 0), 0);
   latencies.sort((a, b) => a - b);
-  return {
-    requests: result.requests.total,
-    /** CPU (user + system) the API process spent per request: less sensitive to a loaded machine than latency. */
-    cpuMsPerRequest: (cpu * 1000) / Math.max(1, result.requests.total),
-    dbCpuMsPerRequest: (dbCpu * 1000) / Math.max(1, result.requests.total),
-    p50: percentile(latencies, 50),
-    p95: percentile(latencies, 95),
-    p99: percentile(latencies, 99),
-    non2xx: result.non2xx,
-    socketErrors: result.errors + result.timeouts,
-    errors: result.non2xx + result.errors + result.timeouts,
-    statuses: [...statuses].map(([status, n]) => `${status}×${n}`).join(' '),
-  };
+  return { latencies, statuses, socketErrors: result.errors + result.timeouts };
 }
 
 main().catch((error: Error) => {

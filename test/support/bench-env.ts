@@ -107,6 +107,21 @@ export function cpuSeconds(pid: number): number {
   }
 }
 
+/** The processes whose parent is `pid` (from /proc), e.g. the workers a cluster primary forked. */
+export function childPids(pid: number): number[] {
+  const children: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const parent = Number(readFileSync(`/proc/${entry}/stat`, 'utf8').split(') ')[1].split(' ')[1]);
+      if (parent === pid) children.push(Number(entry));
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  return children;
+}
+
 async function freePort(): Promise<number> {
   const server = createServer();
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -152,7 +167,7 @@ export interface BenchEnv {
   /** Starts `count` worker processes (`node main.js --role=worker`) and waits until they consume. */
   spawnWorkers(count: number): Promise<ChildProcess[]>;
   /** Starts an API process (`node main.js --role=api`) on a free port and waits until it answers. */
-  spawnApi(): Promise<{ process: ChildProcess; url: string }>;
+  spawnApi(extraEnv?: Record<string, string>): Promise<{ process: ChildProcess; url: string }>;
   workers: ChildProcess[];
   /** Jobs waiting, active, delayed or prioritised in the analyze and route queues. */
   pipelineBacklog(): Promise<number>;
@@ -194,7 +209,9 @@ export async function createBenchEnv(settings: Record<string, unknown> = {}): Pr
     const env: NodeJS.ProcessEnv = { ...process.env, TINGFENG_CONFIG: configFile, AUTH_SECRET };
     for (const key of ['DATABASE_URL', 'REDIS_URL', 'PORT', 'LOG_LEVEL', 'TINGFENG_ROLE', 'QUEUE_PREFIX']) delete env[key];
     env.NODE_PATH = [join(projectRoot(), 'node_modules'), env.NODE_PATH].filter(Boolean).join(':');
-    const child = spawn(process.execPath, [main, `--role=${role}`], { cwd: projectRoot(), env: { ...env, ...extraEnv }, stdio: ['ignore', 'ignore', 'pipe'] });
+    // BENCH_NODE_ARGS: extra Node flags for the spawned services while investigating, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`.
+    const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+    const child = spawn(process.execPath, [...nodeArgs, main, `--role=${role}`], { cwd: projectRoot(), env: { ...env, ...extraEnv }, stdio: ['ignore', 'ignore', 'pipe'] });
     child.stderr?.on('data', (chunk: Buffer) => process.stderr.write(`[${label}] ${chunk.toString()}`));
     children.push(child);
     if (role === 'worker') workers.push(child);
@@ -240,9 +257,9 @@ export async function createBenchEnv(settings: Record<string, unknown> = {}): Pr
       }
       throw new Error('worker processes did not start within 60 s');
     },
-    async spawnApi() {
+    async spawnApi(extraEnv: Record<string, string> = {}) {
       const port = await freePort();
-      const child = spawnService('api', 'api', { PORT: String(port) });
+      const child = spawnService('api', 'api', { ...extraEnv, PORT: String(port) });
       const url = `http://127.0.0.1:${port}`;
       const deadline = Date.now() + 60_000;
       while (Date.now() < deadline) {

@@ -49,6 +49,8 @@ export class AppConfig {
     unlinkedPostDays: number;
     /** The text of posts behind cases closed this many days ago is purged (the case record stays). */
     closedCasePostTextDays: number;
+    /** Crawl runs (the per-source crawl log) are deleted after this many days; /metrics keeps counting them. */
+    crawlRunDays: number;
   };
   queue: {
     prefix: string;

@@ -198,6 +198,7 @@ export function loadConfig(overrides: Raw = {}, env: Env = process.env, argv: st
     retention: {
       unlinkedPostDays: r.int('retention.unlinkedPostDays', 1, 36_500),
       closedCasePostTextDays: r.int('retention.closedCasePostTextDays', 1, 36_500),
+      crawlRunDays: r.int('retention.crawlRunDays', 1, 36_500),
     },
     queue: {
       prefix: r.text('queue.prefix', { pattern: /^[a-zA-Z0-9_-]+$/, hint: 'letters, digits, _ or -' }),

@@ -19,7 +19,8 @@ import { Responsibility, Team, TeamMember } from '../routing/team.entity';
 import { Rule } from '../rules/rule.entity';
 import { RuleVersion } from '../rules/rule-version.entity';
 import { CrawlRun } from '../sources/crawl-run.entity';
+import { CrawlRunTotal } from '../sources/crawl-run-total.entity';
 import { Source } from '../sources/source.entity';
 
 /** Every entity, for the data source and for TypeOrmModule. */
-export const ENTITIES = [DictionaryTerm, Area, AreaAlias, User, AuthSession, AuditEntry, Source, CrawlRun, Post, PostRevision, Analysis, Rule, RuleVersion, Case, CasePost, CaseEvent, CaseResponse, CaseContact, CaseCommitment, ConfirmedLabel, Notification, Team, TeamMember, Responsibility];
+export const ENTITIES = [DictionaryTerm, Area, AreaAlias, User, AuthSession, AuditEntry, Source, CrawlRun, CrawlRunTotal, Post, PostRevision, Analysis, Rule, RuleVersion, Case, CasePost, CaseEvent, CaseResponse, CaseContact, CaseCommitment, ConfirmedLabel, Notification, Team, TeamMember, Responsibility];

@@ -1,6 +1,7 @@
 import { SLA_CLOCKS } from '../cases/sla-calendar';
 import { OVERDUE_SQL } from '../cases/sla-config';
 import { NOTIFY_CHANNELS, NOTIFY_STATUSES } from '../notify/notification.entity';
+import { CRAWL_ERROR_KIND_SQL } from '../sources/crawl-run-total.entity';
 
 export interface SqlSeries {
   name: string;
@@ -60,20 +61,27 @@ export const PIPELINE_SERIES: SqlSeries[] = [
     name: 'tingfeng_crawl_runs_total',
     help: 'Finished crawl runs (and pushed batches) per source and outcome',
     type: 'counter',
-    sql: `SELECT s.code AS source, r.status, count(*)::int AS n FROM crawl_runs r JOIN sources s ON s.id = r.source_id WHERE r.status <> 'running' GROUP BY 1, 2`,
+    // The runs in the log plus those retention deleted (crawl_run_totals), so the counter never goes down.
+    sql: `SELECT s.code AS source, t.status, sum(t.n)::int AS n FROM (
+            SELECT source_id, status, count(*) AS n FROM crawl_runs WHERE status <> 'running' GROUP BY 1, 2
+            UNION ALL SELECT source_id, status, runs FROM crawl_run_totals) t
+          JOIN sources s ON s.id = t.source_id GROUP BY 1, 2`,
   },
   {
     name: 'tingfeng_crawl_errors_total',
     help: 'Failed crawl runs per source and error kind (the error code; broken = the page no longer matches the source config)',
     type: 'counter',
-    sql: `SELECT s.code AS source, CASE WHEN r.status = 'broken' THEN 'broken' ELSE coalesce(r.error_code, 'unknown') END AS kind, count(*)::int AS n
-          FROM crawl_runs r JOIN sources s ON s.id = r.source_id WHERE r.status IN ('failed', 'broken') GROUP BY 1, 2`,
+    sql: `SELECT s.code AS source, t.kind, sum(t.n)::int AS n FROM (
+            SELECT source_id, ${CRAWL_ERROR_KIND_SQL} AS kind, count(*) AS n FROM crawl_runs WHERE status IN ('failed', 'broken') GROUP BY 1, 2
+            UNION ALL SELECT source_id, error_kind, runs FROM crawl_run_totals WHERE status IN ('failed', 'broken')) t
+          JOIN sources s ON s.id = t.source_id GROUP BY 1, 2`,
   },
   {
     name: 'tingfeng_crawl_request_retries_total',
     help: 'Requests retried within crawl runs (network errors, timeouts, 5xx, 429), per source',
     type: 'counter',
-    sql: `SELECT s.code AS source, coalesce(sum(r.retries), 0)::int AS n FROM sources s LEFT JOIN crawl_runs r ON r.source_id = s.id GROUP BY 1`,
+    sql: `SELECT s.code AS source, (coalesce((SELECT sum(r.retries) FROM crawl_runs r WHERE r.source_id = s.id), 0)
+            + coalesce((SELECT sum(t.retries) FROM crawl_run_totals t WHERE t.source_id = s.id), 0))::int AS n FROM sources s`,
   },
   {
     name: 'tingfeng_posts_unanalysed',

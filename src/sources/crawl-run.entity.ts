@@ -19,6 +19,8 @@ export class CrawlRun {
   @JoinColumn({ name: 'source_id' })
   source?: Source;
 
+  /** Indexed on its own for retention, which deletes old runs of every source. */
+  @Index()
   @Column('timestamptz', { default: () => 'now()' })
   startedAt: Date;
 

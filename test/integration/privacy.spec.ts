@@ -105,6 +105,47 @@ describe('privacy: small report cells and retention', () => {
     expect((await retention.run({ dryRun: true })).purgedPostTexts).toBe(0);
   });
 
+  it('deletes old crawl runs and keeps counting them in /metrics', async () => {
+    const admin = await new Api(service.url!).login('admin', DEMO_PASSWORD);
+    const [{ id: sourceId, code }] = await db.query(`SELECT id, code FROM sources ORDER BY id LIMIT 1`);
+    await db.query(`DELETE FROM crawl_runs WHERE source_id = $1`, [sourceId]);
+    // 100 days ago (past retention.crawlRunDays = 90): 2 ok, a failed (timeout) and a broken run, and one
+    // still marked running; 10 days ago: one ok and one failed run.
+    await db.query(
+      `INSERT INTO crawl_runs (source_id, started_at, status, retries, error_code) VALUES
+         ($1, now() - interval '100 days', 'ok', 1, NULL), ($1, now() - interval '100 days', 'ok', 0, NULL),
+         ($1, now() - interval '100 days', 'failed', 3, 'timeout'), ($1, now() - interval '100 days', 'broken', 0, NULL),
+         ($1, now() - interval '100 days', 'running', 0, NULL),
+         ($1, now() - interval '10 days', 'ok', 2, NULL), ($1, now() - interval '10 days', 'failed', 1, 'timeout')`,
+      [sourceId],
+    );
+    const counters = async () => {
+      const text = await (await admin.raw('/metrics')).text();
+      const value = (name: string, labels: string) => Number(new RegExp(`^${name}\\{${labels}\\} (\\d+)$`, 'm').exec(text)?.[1] ?? NaN);
+      return {
+        ok: value('tingfeng_crawl_runs_total', `source="${code}",status="ok"`),
+        failed: value('tingfeng_crawl_runs_total', `source="${code}",status="failed"`),
+        broken: value('tingfeng_crawl_runs_total', `source="${code}",status="broken"`),
+        timeouts: value('tingfeng_crawl_errors_total', `source="${code}",kind="timeout"`),
+        brokenErrors: value('tingfeng_crawl_errors_total', `source="${code}",kind="broken"`),
+        retries: value('tingfeng_crawl_request_retries_total', `source="${code}"`),
+      };
+    };
+    const before = await counters();
+    expect(before).toEqual({ ok: 3, failed: 2, broken: 1, timeouts: 2, brokenErrors: 1, retries: 7 });
+
+    const retention = service.app.get(RetentionService);
+    expect((await retention.run({ dryRun: true })).crawlRuns).toBe(4);
+    expect((await db.query(`SELECT count(*)::int AS n FROM crawl_runs WHERE source_id = $1`, [sourceId]))[0].n).toBe(7);
+    expect((await retention.run({ dryRun: false })).crawlRuns).toBe(4);
+    const left = await db.query(`SELECT status FROM crawl_runs WHERE source_id = $1 ORDER BY status`, [sourceId]);
+    expect(left.map((r: { status: string }) => r.status)).toEqual(['failed', 'ok', 'running']);
+    expect(await counters()).toEqual(before);
+    // A second pass finds nothing more and counts nothing twice.
+    expect((await retention.run({ dryRun: false })).crawlRuns).toBe(0);
+    expect(await counters()).toEqual(before);
+  });
+
   it('masks personal data in case details for everyone; the assignee reveals one post with a recorded reason', async () => {
     const [p] = await db.query(
       `INSERT INTO posts (source_id, external_id, url, title, body, author, content_hash)

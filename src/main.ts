@@ -13,6 +13,7 @@ async function main(): Promise<void> {
   const service = await startService(config);
   if (cluster.isWorker) reportReady(service.url, () => service.close());
   else if (service.url) process.stdout.write(`tingfeng ${config.role} listening on ${service.url}\n`);
+  else if (service.probeUrl) process.stdout.write(`tingfeng ${config.role} probes on ${service.probeUrl}/health/live and /health/ready\n`);
 }
 
 main().catch((error: Error) => {

@@ -8,6 +8,7 @@ import { mountOpenApi } from './common/openapi';
 import { preflight } from './common/preflight';
 import { securityHeaders } from './common/security-headers';
 import { createValidationPipe } from './common/validation';
+import { startProbeServer } from './health/probe-server';
 import { AppConfig } from './config/app-config';
 import { MAX_PUSH_BYTES } from './crawl/ingest.service';
 
@@ -15,6 +16,8 @@ export interface RunningService {
   app: INestApplicationContext;
   /** Base URL of the HTTP API, when this process serves one. */
   url?: string;
+  /** Base URL of a worker's probe server (`probePort`), when it has one. */
+  probeUrl?: string;
   close(): Promise<void>;
 }
 
@@ -28,7 +31,19 @@ export async function startService(config: AppConfig, opts: { host?: string; log
     const app = await NestFactory.createApplicationContext(AppModule.forRoot(config, { logDestination: opts.logDestination }), { bufferLogs: true, abortOnError: false });
     app.useLogger(app.get(Logger));
     app.enableShutdownHooks();
-    return { app, close: () => app.close() };
+    if (!config.probePort) return { app, close: () => app.close() };
+    const probes = await startProbeServer(app, config.probePort, opts.host ?? '0.0.0.0').catch(async (error: Error) => {
+      await app.close();
+      throw new Error(`probePort ${config.probePort}: ${error.message}`);
+    });
+    return {
+      app,
+      probeUrl: `http://127.0.0.1:${probes.port}`,
+      close: async () => {
+        await app.close();
+        await new Promise((resolve) => probes.server.close(resolve));
+      },
+    };
   }
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, { logDestination: opts.logDestination }), { bufferLogs: true, abortOnError: false });
   app.useLogger(app.get(Logger));

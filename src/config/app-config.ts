@@ -16,6 +16,8 @@ export class AppConfig {
    * copies the queues. 1: this process serves alone.
    */
   processes: number;
+  /** Worker-only processes: HTTP port of /health/live and /health/ready (nothing else); 0: none. */
+  probePort: number;
   databaseUrl: string;
   redisUrl: string;
   logLevel: LogLevel;

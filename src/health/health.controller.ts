@@ -57,6 +57,13 @@ export class HealthController implements OnModuleDestroy, BeforeApplicationShutd
   @Public()
   @Get('ready')
   async ready(@Res({ passthrough: true }) res: Response) {
+    const { ok, body } = await this.readiness();
+    res.status(ok ? 200 : 503);
+    return body;
+  }
+
+  /** What GET /health/ready answers (also served by a worker's probe server, see probe-server.ts). */
+  async readiness() {
     const [postgres, redis, migrations] = await Promise.all([
       timed(() => this.db.query('SELECT 1')),
       timed(async () => ((await this.queue.client) as unknown as Redis).ping()),
@@ -65,8 +72,7 @@ export class HealthController implements OnModuleDestroy, BeforeApplicationShutd
       }),
     ]);
     const ok = postgres.ok && redis.ok && migrations.ok && !this.shuttingDown;
-    res.status(ok ? 200 : 503);
-    return { status: ok ? 'ready' : 'not_ready', shuttingDown: this.shuttingDown, postgres, redis, migrations };
+    return { ok, body: { status: ok ? 'ready' : 'not_ready', shuttingDown: this.shuttingDown, postgres, redis, migrations } };
   }
 
   /**

@@ -5,6 +5,7 @@ import { DemoForum } from '../../src/demo/demo-forum.server';
 import { DEMO_PASSWORD, seedDemo } from '../../src/demo/demo-seed';
 import { preflight } from '../../src/common/preflight';
 import { Api } from '../support/http';
+import { freePort } from '../support/service-process';
 import { createTestEnv, eventually, TestEnv } from '../support/test-env';
 
 describe('process roles, health and start-up checks', () => {
@@ -54,6 +55,33 @@ describe('process roles, health and start-up checks', () => {
     expect(source.lastSuccessAt).not.toBeNull();
     // Workers cannot trigger crawls.
     expect((await worker2.post(`/sources/${sources[0].id}/crawl`)).status).toBe(403);
+  });
+
+  it('serves liveness and readiness from a worker-only process on probePort, and nothing else', async () => {
+    const worker = await env.start({ role: 'worker', probePort: await freePort() });
+    expect(worker.url).toBeUndefined();
+    const base = worker.probeUrl!;
+    const live = await fetch(`${base}/health/live`);
+    expect(live.status).toBe(200);
+    expect(await live.json()).toMatchObject({ status: 'alive' });
+    const ready = await fetch(`${base}/health/ready`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toMatchObject({ status: 'ready', shuttingDown: false, postgres: { ok: true }, redis: { ok: true }, migrations: { ok: true } });
+    // No API here: other paths and methods get a clear error.
+    const other = await fetch(`${base}/cases`);
+    expect(other.status).toBe(404);
+    expect((await other.json()).error.code).toBe('not_found');
+    expect((await fetch(`${base}/health/ready`, { method: 'POST' })).status).toBe(405);
+    // From the first shutdown hook on the worker is not ready.
+    const { HealthController } = await import('../../src/health/health.controller');
+    worker.app.get(HealthController).beforeApplicationShutdown();
+    const draining = await fetch(`${base}/health/ready`);
+    expect(draining.status).toBe(503);
+    expect(await draining.json()).toMatchObject({ status: 'not_ready', shuttingDown: true });
+
+    // A probe port already taken ends start-up with a message naming the setting.
+    const taken = Number(new URL(base).port);
+    await expect(env.start({ role: 'worker', probePort: taken })).rejects.toThrow(new RegExp(`probePort ${taken}: .*EADDRINUSE`));
   });
 
   it('reports Postgres and Redis in GET /health without a login', async () => {

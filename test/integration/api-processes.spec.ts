@@ -1,24 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createServer, Server } from 'node:http';
 import { adminQuery, dbUrl, REDIS_URL, templateDb } from '../support/postgres';
-import { alive } from '../support/process-alive';
+import { alive, childPids } from '../support/process-alive';
 import { buildService, freePort, serviceProcesses, ServiceProcesses } from '../support/service-process';
 import { deleteRedisKeys, eventually } from '../support/test-env';
-
-/** The processes whose parent is `pid` (from /proc). */
-function childrenOf(pid: number): number[] {
-  const out: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      if (Number(readFileSync(`/proc/${entry}/stat`, 'utf8').split(') ')[1].split(' ')[1]) === pid) out.push(Number(entry));
-    } catch {
-      // gone while we looked
-    }
-  }
-  return out;
-}
 
 const cpuTicks = (pid: number) => {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
@@ -51,8 +37,8 @@ describe('API in several processes (processes setting)', () => {
     const url = `http://127.0.0.1:${port}`;
     const supervisor = await procs.start('api', { PORT: String(port), TINGFENG_PROCESSES: '2' });
     const pid = supervisor.child.pid!;
-    await eventually(async () => childrenOf(pid).length === 2, 30_000, 'two copies');
-    const copies = childrenOf(pid);
+    await eventually(async () => childPids(pid).length === 2, 30_000, 'two copies');
+    const copies = childPids(pid);
     // Each copy gets its share of new connections (the supervisor deals them out in turn).
     const before = copies.map(cpuTicks);
     for (let i = 0; i < 300; i++) {
@@ -67,7 +53,7 @@ describe('API in several processes (processes setting)', () => {
     await eventually(async () => !alive(copies[0]), 10_000, 'the killed copy gone');
     expect((await fetch(`${url}/health/live`)).status).toBe(200);
     const replaced = await eventually(async () => {
-      const now = childrenOf(pid);
+      const now = childPids(pid);
       return now.length === 2 && !now.includes(copies[0]) && now;
     }, 30_000, 'a replacement copy');
     expect(replaced).toContain(copies[1]);
@@ -79,7 +65,7 @@ describe('API in several processes (processes setting)', () => {
       return cpuTicks(replacement) > ticks;
     }, 30_000, 'the replacement serving');
 
-    const running = childrenOf(pid);
+    const running = childPids(pid);
     supervisor.child.kill('SIGTERM');
     expect(await supervisor.exited).toBe(0);
     for (const copy of running) expect(alive(copy)).toBe(false);

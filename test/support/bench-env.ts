@@ -97,6 +97,8 @@ export function rssMiB(pid?: number): number {
   }
 }
 
+export { childPids } from './process-alive';
+
 /** CPU seconds (user + system) a process has used so far (from /proc). */
 export function cpuSeconds(pid: number): number {
   try {
@@ -105,21 +107,6 @@ export function cpuSeconds(pid: number): number {
   } catch {
     return NaN;
   }
-}
-
-/** The processes whose parent is `pid` (from /proc), e.g. the workers a cluster primary forked. */
-export function childPids(pid: number): number[] {
-  const children: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const parent = Number(readFileSync(`/proc/${entry}/stat`, 'utf8').split(') ')[1].split(' ')[1]);
-      if (parent === pid) children.push(Number(entry));
-    } catch {
-      // The process ended while we looked.
-    }
-  }
-  return children;
 }
 
 async function freePort(): Promise<number> {
@@ -227,7 +214,9 @@ export async function createBenchEnv(settings: Record<string, unknown> = {}): Pr
     await Promise.all(queues.map((q) => q.close()));
     await db.end().catch(() => undefined);
     await deleteRedisKeys(`${prefix}:*`);
-    await adminQuery(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+    // --keep-db: leave the database for looking into afterwards (EXPLAIN, psql); drop it by hand.
+    if (process.argv.includes('--keep-db')) process.stderr.write(`kept database ${database}\n`);
+    else await adminQuery(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
     rmSync(dir, { recursive: true, force: true });
   };
   process.once('SIGINT', () => void cleanup().finally(() => process.exit(130)));

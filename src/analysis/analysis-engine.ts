@@ -4,8 +4,8 @@ import type { RuleSet } from '../rules/rule-set';
 import type { AnalysisResources } from './analysis-resources';
 import type { Category } from './classifier/taxonomy';
 import { Heat, scoreHeat } from './heat';
-import { topKeywords } from './keywords';
-import { mayHoldPlace, titleBodyPlaceCandidates } from './place-candidates';
+import { topKeywordsOfParts } from './keywords';
+import { mayHoldPlaceInWords, titleBodyPlaceCandidates } from './place-candidates';
 import { segmenter, wordStarts } from './segmenter';
 import { textSimhash } from './simhash';
 import { normalizeText } from './text-normalizer';
@@ -53,12 +53,11 @@ export function analyseText(input: EngineInput, ctx: EngineContext): EngineResul
   const body = normalizeText(input.body ?? '');
   const text = `${title}\n${body}`;
   // One segmentation (cut) of title and body in one call; the short title is also tagged for jieba's place tags (ns),
-  // unless its tagged words could give no place candidate (then they are not needed).
+  // unless its words (tag cuts as cut does) could give no place candidate (then the tags are not needed).
   const [titleWords, bodyWords] = segmenter.cutPair(title, body);
-  const titleTagged = mayHoldPlace(title, (t) => segmenter.mayTagLongPlace(t)) ? segmenter.tag(title) : [];
-  const words = [...titleWords, ...bodyWords];
+  const titleTagged = mayHoldPlaceInWords(title, titleWords, (t) => segmenter.mayTagLongPlace(t)) ? segmenter.tag(title) : [];
 
-  const keywords = ctx.resources.idf ? topKeywords(words, ctx.resources.idf, 8) : segmenter.keywords(text, 8);
+  const keywords = ctx.resources.idf ? topKeywordsOfParts([titleWords, bodyWords], ctx.resources.idf, 8) : segmenter.keywords(text, 8);
   const location = ctx.gazetteer ? ctx.gazetteer.gazetteer.locate(title, body, ctx.gazetteer.depth, input.defaultAreaId ?? null) : null;
 
   const classifier = ctx.resources.category;
@@ -69,7 +68,7 @@ export function analyseText(input: EngineInput, ctx: EngineContext): EngineResul
   const category: Category = { domain: prediction.label, type: chosen.type, confidence: Math.round(prediction.probability * 1000) / 1000, terms: chosen.terms };
 
   const heat = scoreHeat({ text, replies: input.replies, likes: input.likes }, ctx.resources.heat);
-  const isKnown = (name: string) => (ctx.gazetteer ? ctx.gazetteer.gazetteer.find(name).some((h) => h.alias === name) : false);
+  const isKnown = (name: string) => (ctx.gazetteer ? ctx.gazetteer.gazetteer.isAlias(name) : false);
   const places = titleBodyPlaceCandidates(titleTagged, bodyWords, isKnown);
   const simhash = textSimhash(text);
 

@@ -58,6 +58,64 @@ export function levelForScore(score: number, levels: HeatLexicon['levels']): Hea
 }
 
 /**
+ * The signal terms of a lexicon in order (kinds as listed, then terms as listed), indexed by first
+ * code unit so that one pass over a text finds them all: a bitset of first units (8 KB) turns most
+ * characters away, then the terms beginning with that unit are compared, in order. Built once per
+ * lexicon object (a loaded lexicon is not changed afterwards); empty terms are left out.
+ */
+interface SignalIndex {
+  terms: { kind: string; term: string; weight: number }[];
+  firstBits: Int32Array;
+  byFirst: Map<number, number[]>;
+  /** Scratch: where each term may next start (occurrences of one term do not overlap). */
+  nextFree: Int32Array;
+}
+
+const signalIndexes = new WeakMap<HeatLexicon, SignalIndex>();
+
+function signalIndex(lex: HeatLexicon): SignalIndex {
+  let index = signalIndexes.get(lex);
+  if (!index) {
+    const terms = Object.entries(lex.signals).flatMap(([kind, s]) => s.terms.filter((term) => term.length > 0).map((term) => ({ kind, term, weight: s.weight })));
+    const firstBits = new Int32Array(65536 >>> 5);
+    const byFirst = new Map<number, number[]>();
+    terms.forEach(({ term }, t) => {
+      const unit = term.charCodeAt(0);
+      firstBits[unit >>> 5] |= 1 << (unit & 31);
+      const list = byFirst.get(unit);
+      if (list) list.push(t);
+      else byFirst.set(unit, [t]);
+    });
+    index = { terms, firstBits, byFirst, nextFree: new Int32Array(terms.length) };
+    signalIndexes.set(lex, index);
+  }
+  return index;
+}
+
+/**
+ * Every occurrence of every signal term, each term's occurrences non-overlapping from the left (as
+ * repeated indexOf finds them). The order differs from term-by-term search only between occurrences
+ * at different places or of different lengths, which the caller's stable sort puts in order anyway.
+ */
+function signalCandidates(text: string, index: SignalIndex): { kind: string; term: string; start: number; end: number; weight: number }[] {
+  const { terms, firstBits, byFirst, nextFree } = index;
+  nextFree.fill(0);
+  const found: { kind: string; term: string; start: number; end: number; weight: number }[] = [];
+  for (let i = 0; i < text.length; i++) {
+    const unit = text.charCodeAt(i);
+    if ((firstBits[unit >>> 5] & (1 << (unit & 31))) === 0) continue;
+    for (const t of byFirst.get(unit)!) {
+      const { kind, term, weight } = terms[t];
+      if (i >= nextFree[t] && text.startsWith(term, i)) {
+        found.push({ kind, term, start: i, end: i + term.length, weight });
+        nextFree[t] = i + term.length;
+      }
+    }
+  }
+  return found;
+}
+
+/**
  * How hot a post (or a group of posts) is: negativity and escalation terms, cancelled by a negation
  * just before them and strengthened by an intensifier, plus engagement and distinct authors, mapped
  * to 0..100 and a warning level 蓝/黄/橙/红 (blue/yellow/orange/red). Longer terms win over the
@@ -65,14 +123,7 @@ export function levelForScore(score: number, levels: HeatLexicon['levels']): Hea
  */
 export function scoreHeat(input: HeatInput, lex: HeatLexicon): Heat {
   const { text } = input;
-  const candidates: { kind: string; term: string; start: number; end: number; weight: number }[] = [];
-  for (const [kind, s] of Object.entries(lex.signals)) {
-    for (const term of s.terms) {
-      for (let at = text.indexOf(term); at !== -1; at = text.indexOf(term, at + term.length)) {
-        candidates.push({ kind, term, start: at, end: at + term.length, weight: s.weight });
-      }
-    }
-  }
+  const candidates = signalCandidates(text, signalIndex(lex));
   candidates.sort((a, b) => b.end - b.start - (a.end - a.start) || a.start - b.start);
   const taken: typeof candidates = [];
   for (const c of candidates) if (!taken.some((t) => c.start < t.end && c.end > t.start)) taken.push(c);

@@ -88,34 +88,15 @@ class IdfIndex {
     }
   }
 
-  private hashA = new Int32Array(256);
-  private hashB = new Int32Array(256);
   private sink = 0;
 
   /**
-   * The idf of each word (`fallback` for those not in the table) into `out`. The words are hashed in
-   * place first; then every home slot is read once (independent loads the CPU overlaps) before the
-   * probes, which then mostly find their cache lines fetched.
+   * The idf of each of the first n word hashes (`fallback` for those not in the table) into `out`.
+   * Every home slot is read once first (independent loads the CPU overlaps), so the probes that
+   * follow mostly find their cache lines fetched.
    */
-  lookup(words: readonly string[], fallback: number, out: Float64Array): void {
-    const n = words.length;
-    if (this.hashA.length < n) {
-      this.hashA = new Int32Array(2 * n);
-      this.hashB = new Int32Array(2 * n);
-    }
-    const { hashA, hashB, keys, values, mask } = this;
-    for (let w = 0; w < n; w++) {
-      const word = words[w];
-      let a = SEED_A;
-      let b = SEED_B;
-      for (let i = 0; i < word.length; i++) {
-        const c = word.charCodeAt(i);
-        a = stepA(a, c);
-        b = stepB(b, c);
-      }
-      hashA[w] = a;
-      hashB[w] = b;
-    }
+  lookup(hashA: Int32Array, hashB: Int32Array, n: number, fallback: number, out: Float64Array): void {
+    const { keys, values, mask } = this;
     let sink = 0;
     for (let w = 0; w < n; w++) {
       const a = hashA[w];
@@ -129,29 +110,95 @@ class IdfIndex {
   }
 }
 
+/**
+ * The distinct keyword candidates of one document in the order first met, with their counts and
+ * 64-bit hashes (text-features.ts), counted in a small open-addressing table by hash (words with
+ * equal hashes are compared too). Scratch reused from one document to the next.
+ */
+class CandidateCounter {
+  words: string[] = [];
+  hashA = new Int32Array(256);
+  hashB = new Int32Array(256);
+  counts = new Int32Array(256);
+  size = 0;
+  /** Candidate number + 1 per slot (0: empty; a power of two long, at least twice the words); emptied after each document. */
+  private slots = new Int32Array(512);
+  private slotOf = new Int32Array(256);
+
+  count(parts: readonly (readonly string[])[]): void {
+    let total = 0;
+    for (const part of parts) total += part.length;
+    if (this.hashA.length < total) {
+      this.hashA = new Int32Array(2 * total);
+      this.hashB = new Int32Array(2 * total);
+      this.counts = new Int32Array(2 * total);
+      this.slotOf = new Int32Array(2 * total);
+    }
+    if (this.slots.length < 2 * total) {
+      let capacity = this.slots.length;
+      while (capacity < 2 * total) capacity *= 2;
+      this.slots = new Int32Array(capacity);
+    }
+    const { words, hashA, hashB, counts, slots, slotOf } = this;
+    const mask = slots.length - 1;
+    let n = 0;
+    for (const part of parts) {
+      for (let p = 0; p < part.length; p++) {
+        const word = part[p];
+        if (!isKeywordCandidate(word)) continue;
+        let a = SEED_A;
+        let b = SEED_B;
+        for (let i = 0; i < word.length; i++) {
+          const c = word.charCodeAt(i);
+          a = stepA(a, c);
+          b = stepB(b, c);
+        }
+        for (let slot = (Math.imul(a ^ (a >>> 16), 0x85ebca6b) >>> 0) & mask; ; slot = (slot + 1) & mask) {
+          const e = slots[slot];
+          if (e === 0) {
+            words[n] = word;
+            hashA[n] = a;
+            hashB[n] = b;
+            counts[n] = 1;
+            slotOf[n] = slot;
+            slots[slot] = ++n;
+            break;
+          }
+          if (hashA[e - 1] === a && hashB[e - 1] === b && words[e - 1] === word) {
+            counts[e - 1]++;
+            break;
+          }
+        }
+      }
+    }
+    for (let i = 0; i < n; i++) slots[slotOf[i]] = 0;
+    this.size = n;
+  }
+}
+
 const idfIndexes = new WeakMap<IdfTable, IdfIndex>();
-/** Scratch for topKeywords: the idf of each distinct candidate word. */
+/** Scratch for topKeywords: the distinct candidates, and the idf of each. */
+const counter = new CandidateCounter();
 let idfScratch = new Float64Array(256);
 
 /** The top words of a document by TF-IDF (ties: the earlier word first). */
 export function topKeywords(words: readonly string[], table: IdfTable, top: number): string[] {
+  return topKeywordsOfParts([words], table, top);
+}
+
+/** topKeywords of the words of several lists one after the other (title words, body words), without joining them. */
+export function topKeywordsOfParts(parts: readonly (readonly string[])[], table: IdfTable, top: number): string[] {
   let idf = idfIndexes.get(table);
   if (!idf) idfIndexes.set(table, (idf = new IdfIndex(table.idf)));
-  const tf = new Map<string, number>();
-  for (const w of words) if (isKeywordCandidate(w)) tf.set(w, (tf.get(w) ?? 0) + 1);
   if (top <= 0) return [];
+  counter.count(parts);
+  const { words, counts, size } = counter;
   // The best `top` by score, earlier first among equals: one pass keeping a short sorted list.
-  const candidates: string[] = [];
-  const counts: number[] = [];
-  for (const [w, n] of tf) {
-    candidates.push(w);
-    counts.push(n);
-  }
-  if (idfScratch.length < candidates.length) idfScratch = new Float64Array(2 * candidates.length);
-  idf.lookup(candidates, table.defaultIdf, idfScratch);
+  if (idfScratch.length < size) idfScratch = new Float64Array(2 * size);
+  idf.lookup(counter.hashA, counter.hashB, size, table.defaultIdf, idfScratch);
   const best: { w: string; score: number }[] = [];
-  for (let i = 0; i < candidates.length; i++) {
-    const w = candidates[i];
+  for (let i = 0; i < size; i++) {
+    const w = words[i];
     const score = (1 + Math.log(counts[i])) * idfScratch[i];
     if (best.length === top && !(score > best[top - 1].score)) continue;
     let at = best.length;

@@ -1,7 +1,8 @@
 /** Suffixes of place names: compounds, estates, villages, roads, buildings. Longest first. */
 const PLACE_SUFFIXES = ['小区', '花园', '花苑', '家园', '新村', '新城', '公寓', '大厦', '广场', '社区', '大道', '苑', '村', '路', '街', '城', '湾', '府', '庭', '园'];
-/** Last characters of the suffixes: most tokens end otherwise and need no suffix search. */
-const SUFFIX_ENDS = new Set(PLACE_SUFFIXES.map((s) => s.charCodeAt(s.length - 1)));
+/** Last characters of the suffixes, by code unit (1: some suffix ends so): most tokens end otherwise and need no suffix search. */
+const SUFFIX_ENDS = new Uint8Array(65536);
+for (const suffix of PLACE_SUFFIXES) SUFFIX_ENDS[suffix.charCodeAt(suffix.length - 1)] = 1;
 /** Characters that do not start a place name (function words, pronouns, verbs around places). */
 const BAD_START = new Set([...'的了在是我你他她它们这那本该从到住于和与及对向把被给就都也还又很太更最个位家里对日月年号而紧靠近旁']);
 /** A token ending like this is a place of its own (or an administrative level): a name does not reach back past it. */
@@ -21,7 +22,17 @@ export interface TaggedToken {
  * text holds its last character) or be tagged ns with 3 or more characters (`mayTagLongPlace`).
  */
 export function mayHoldPlace(text: string, mayTagLongPlace: (text: string) => boolean): boolean {
-  for (let i = 0; i < text.length; i++) if (SUFFIX_ENDS.has(text.charCodeAt(i))) return true;
+  for (let i = 0; i < text.length; i++) if (SUFFIX_ENDS[text.charCodeAt(i)] === 1) return true;
+  return mayTagLongPlace(text);
+}
+
+/**
+ * mayHoldPlace over the words of `text` (as jieba cuts it, which is also how it tags it): tagged words
+ * can give a candidate only if one of them ends in a place suffix, or is ns with 3 or more characters
+ * (`mayTagLongPlace`); an ns word of 2 characters is kept only when it ends in a suffix.
+ */
+export function mayHoldPlaceInWords(text: string, words: readonly string[], mayTagLongPlace: (text: string) => boolean): boolean {
+  for (const word of words) if (word.length > 0 && SUFFIX_ENDS[word.charCodeAt(word.length - 1)] === 1 && PLACE_SUFFIXES.some((s) => word.endsWith(s))) return true;
   return mayTagLongPlace(text);
 }
 
@@ -74,7 +85,7 @@ function push(found: string[], raw: string, isKnown: (name: string) => boolean):
 function scan(words: readonly string[], tags: readonly string[] | null, found: string[], isKnown: (name: string) => boolean): void {
   for (let i = 0; i < words.length; i++) {
     const word = words[i];
-    const suffix = SUFFIX_ENDS.has(word.charCodeAt(word.length - 1)) ? PLACE_SUFFIXES.find((s) => word.endsWith(s)) : undefined;
+    const suffix = word.length > 0 && SUFFIX_ENDS[word.charCodeAt(word.length - 1)] === 1 ? PLACE_SUFFIXES.find((s) => word.endsWith(s)) : undefined;
     if (suffix) {
       // Gather the name tokens before the suffix (at most three, Chinese nouns/names only).
       let name = word;
@@ -93,6 +104,7 @@ function scan(words: readonly string[], tags: readonly string[] | null, found: s
 }
 
 function mostSpecific(found: string[]): string[] {
+  if (found.length === 0) return [];
   const unique = [...new Set(found)].sort((a, b) => b.length - a.length);
   return unique.filter((name, i) => !unique.slice(0, i).some((longer) => longer.includes(name)));
 }

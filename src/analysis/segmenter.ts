@@ -15,11 +15,14 @@ class Segmenter {
   private readonly added = new Set<string>();
   /** First three characters of every word that tag() can return as ns with 3 or more characters (read with the dictionaries). */
   private longPlaceStarts = new Set<string>();
+  /** Bit per code unit that begins one of longPlaceStarts (most positions of a text are turned away by it). */
+  private longPlaceFirst = new Int32Array(65536 >>> 5);
 
   private ensureLoaded(): void {
     if (!this.loaded) {
       nodejieba.load();
       this.longPlaceStarts = longPlaceStarts();
+      for (const start of this.longPlaceStarts) this.markLongPlaceStart(start);
       this.loaded = true;
     }
   }
@@ -32,7 +35,10 @@ class Segmenter {
       if (word.length > 1 && !this.added.has(word) && !/\s/.test(word)) {
         if (tag) nodejieba.insertWord(word, tag);
         else nodejieba.insertWord(word);
-        if (tag === 'ns' && word.length >= 3) this.longPlaceStarts.add(word.slice(0, 3));
+        if (tag === 'ns' && word.length >= 3) {
+          this.longPlaceStarts.add(word.slice(0, 3));
+          this.markLongPlaceStart(word);
+        }
         this.added.add(word);
         added++;
       }
@@ -67,8 +73,17 @@ class Segmenter {
    */
   mayTagLongPlace(text: string): boolean {
     this.ensureLoaded();
-    for (let i = 0; i + 3 <= text.length; i++) if (this.longPlaceStarts.has(text.slice(i, i + 3))) return true;
+    const first = this.longPlaceFirst;
+    for (let i = 0; i + 3 <= text.length; i++) {
+      const unit = text.charCodeAt(i);
+      if ((first[unit >>> 5] & (1 << (unit & 31))) !== 0 && this.longPlaceStarts.has(text.slice(i, i + 3))) return true;
+    }
     return false;
+  }
+
+  private markLongPlaceStart(start: string): void {
+    const unit = start.charCodeAt(0);
+    this.longPlaceFirst[unit >>> 5] |= 1 << (unit & 31);
   }
 
   /** Words with part-of-speech tags (ns: place names). */

@@ -41,27 +41,21 @@ export function simhash64(features: Iterable<[string, number]>): string {
 const isShingleChar = (c: number): boolean => (c >= 0x4e00 && c <= 0x9fff) || (c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x7a);
 
 /**
- * Bit counts of many 32-bit hashes at once: lane j adds bits j, j+8, j+16 and j+24 of each hash in
- * its four bytes (SWAR), flushed into `ones` before a byte can overflow.
+ * Bit counts of many 32-bit hashes at once (SWAR): counter j adds bits j, j+8, j+16 and j+24 of each
+ * hash in its four bytes, eight counters per half held in locals (textSimhash); they are added into
+ * `ones` (per bit: how many shingle hashes have it) before a byte can overflow (every 255 shingles).
  */
-function addBits(lanes: Int32Array, offset: number, h: number): void {
-  for (let j = 0; j < 8; j++) lanes[offset + j] += (h >>> j) & 0x01010101;
-}
-
-function flushBits(lanes: Int32Array, ones: Int32Array): void {
-  for (let j = 0; j < 16; j++) {
+function flushHalf(ones: Int32Array, base: number, c0: number, c1: number, c2: number, c3: number, c4: number, c5: number, c6: number, c7: number): void {
+  const lanes = [c0, c1, c2, c3, c4, c5, c6, c7];
+  for (let j = 0; j < 8; j++) {
     const lane = lanes[j];
-    const half = j < 8 ? 0 : 32;
-    const bit = j & 7;
-    ones[half + bit] += lane & 0xff;
-    ones[half + bit + 8] += (lane >>> 8) & 0xff;
-    ones[half + bit + 16] += (lane >>> 16) & 0xff;
-    ones[half + bit + 24] += lane >>> 24;
-    lanes[j] = 0;
+    ones[base + j] += lane & 0xff;
+    ones[base + j + 8] += (lane >>> 8) & 0xff;
+    ones[base + j + 16] += (lane >>> 16) & 0xff;
+    ones[base + j + 24] += lane >>> 24;
   }
 }
 
-const lanes = new Int32Array(16);
 const ones = new Int32Array(64);
 
 /**
@@ -73,8 +67,11 @@ export function textSimhash(text: string): string {
   let b = 0;
   let kept = 0;
   let shingles = 0;
+  let pending = 0;
   ones.fill(0);
-  lanes.fill(0);
+  // Counter j of each half (see flushHalf).
+  let h0 = 0, h1 = 0, h2 = 0, h3 = 0, h4 = 0, h5 = 0, h6 = 0, h7 = 0; // prettier-ignore
+  let l0 = 0, l1 = 0, l2 = 0, l3 = 0, l4 = 0, l5 = 0, l6 = 0, l7 = 0; // prettier-ignore
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (!isShingleChar(c)) continue;
@@ -88,9 +85,30 @@ export function textSimhash(text: string): string {
       lo ^= lo >>> 15;
       lo = Math.imul(lo, 0x297a2d39);
       lo ^= lo >>> 12;
-      addBits(lanes, 0, hi);
-      addBits(lanes, 8, lo);
-      if (++shingles % 255 === 0) flushBits(lanes, ones);
+      h0 += hi & 0x01010101;
+      h1 += (hi >>> 1) & 0x01010101;
+      h2 += (hi >>> 2) & 0x01010101;
+      h3 += (hi >>> 3) & 0x01010101;
+      h4 += (hi >>> 4) & 0x01010101;
+      h5 += (hi >>> 5) & 0x01010101;
+      h6 += (hi >>> 6) & 0x01010101;
+      h7 += (hi >>> 7) & 0x01010101;
+      l0 += lo & 0x01010101;
+      l1 += (lo >>> 1) & 0x01010101;
+      l2 += (lo >>> 2) & 0x01010101;
+      l3 += (lo >>> 3) & 0x01010101;
+      l4 += (lo >>> 4) & 0x01010101;
+      l5 += (lo >>> 5) & 0x01010101;
+      l6 += (lo >>> 6) & 0x01010101;
+      l7 += (lo >>> 7) & 0x01010101;
+      shingles++;
+      if (++pending === 255) {
+        flushHalf(ones, 0, h0, h1, h2, h3, h4, h5, h6, h7);
+        flushHalf(ones, 32, l0, l1, l2, l3, l4, l5, l6, l7);
+        h0 = h1 = h2 = h3 = h4 = h5 = h6 = h7 = 0;
+        l0 = l1 = l2 = l3 = l4 = l5 = l6 = l7 = 0;
+        pending = 0;
+      }
     }
     a = b;
     b = c;
@@ -99,7 +117,8 @@ export function textSimhash(text: string): string {
     const clean = text.replace(/[^\u4e00-\u9fff0-9a-z]/g, '');
     return simhash64(clean ? [[clean, 1]] : []);
   }
-  flushBits(lanes, ones);
+  flushHalf(ones, 0, h0, h1, h2, h3, h4, h5, h6, h7);
+  flushHalf(ones, 32, l0, l1, l2, l3, l4, l5, l6, l7);
   // A bit is set when the shingles with it outnumber those without (sum of ±1 above zero).
   let hi = 0;
   let lo = 0;

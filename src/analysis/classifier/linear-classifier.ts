@@ -212,22 +212,26 @@ export function trainLinearModel(docs: readonly LabelledDocument[], version: str
 
 /**
  * The model's features keyed by the 64-bit feature hash of text-features.ts, laid out for few cache
- * misses (a document probes about a thousand features, half of them absent from the model):
+ * misses and few instructions (a document probes about a thousand features, half of them absent from
+ * the model):
  * - a blocked Bloom filter (two bits per feature in one 64-byte block, 128 KB: one cache line per check)
  *   that turns most absent features away;
  * - an open-addressing table filled to about 80 %, each slot holding [first half, second half, used,
  *   count] and then the feature's row [idf, weight per class…] (values times `scale`, 16-bit when they
  *   all fit), so a lookup and the weights it finds share one cache line (32 bytes a slot for 7 classes
  *   with 16-bit values). The count is scratch for one prediction.
+ * The home slot, the Bloom block and its bits each come from one multiplication (Fibonacci hashing of
+ * the halves), computed once per feature as the features are hashed (LinearClassifier.add).
  * The model file keeps its format; this layout is built when it is loaded.
  */
 class HashedRows {
-  private static readonly BLOOM_BITS = 1 << 20;
-  /** Blocks of 512 bits (16 words, one 64-byte cache line): both bits of a feature are in its block. */
-  private static readonly BLOCK_MASK = (HashedRows.BLOOM_BITS >>> 9) - 1;
-  private readonly bloom = new Int32Array(HashedRows.BLOOM_BITS >>> 5);
+  /** 2^11 blocks of 512 bits (16 words, one 64-byte cache line): both bits of a feature are in its block. */
+  private static readonly BLOCK_SHIFT = 32 - 11;
+  private readonly bloom = new Int32Array((1 << 11) * 16);
   private readonly slots: Int32Array;
   private readonly mask: number;
+  /** Home slot of a hash: the top (32 - shift) bits of its first half times FIB. */
+  readonly shift: number;
   /** 32-bit words per slot: 4 header words, then the row. */
   private readonly words: number;
   /** The rows, in the same buffer as `slots`: slot s's row starts at s * rowStride + rowOffset. */
@@ -239,9 +243,10 @@ class HashedRows {
   constructor(features: Record<string, number[]>, K: number) {
     const names = Object.keys(features);
     this.size = names.length;
-    let capacity = 1024;
-    while (capacity * 0.8 < names.length) capacity *= 2;
-    this.mask = capacity - 1;
+    let bits = 10;
+    while ((1 << bits) * 0.8 < names.length) bits++;
+    this.mask = (1 << bits) - 1;
+    this.shift = 32 - bits;
     let small = true;
     for (const name of names) {
       const row = features[name];
@@ -251,23 +256,23 @@ class HashedRows {
       if (!row.every((v) => v >= -32768 && v <= 32767)) small = false;
     }
     this.words = 4 + (small ? Math.ceil((K + 1) / 2) : K + 1);
-    this.slots = new Int32Array(capacity * this.words);
+    this.slots = new Int32Array((1 << bits) * this.words);
     this.data = small ? new Int16Array(this.slots.buffer) : this.slots;
     this.rowStride = small ? 2 * this.words : this.words;
     this.rowOffset = small ? 8 : 4;
     const { words } = this;
     names.forEach((name) => {
       const [a, b] = hashFeature(name);
-      const found = this.findSlot(a, b);
+      const found = this.findSlot(a, b, this.home(a));
       if (found !== -1) throw new Error(`features ${JSON.stringify(this.nameAt(names, found))} and ${JSON.stringify(name)} have the same hash`);
-      let slot = mix(a) & this.mask;
+      let slot = this.home(a);
       while (this.slots[words * slot + 2] !== 0) slot = (slot + 1) & this.mask;
       this.slots[words * slot] = a;
       this.slots[words * slot + 1] = b;
       this.slots[words * slot + 2] = 1;
       this.data.set(features[name], slot * this.rowStride + this.rowOffset);
-      const block = (mix(a ^ 0x5bd1e995) & HashedRows.BLOCK_MASK) << 4;
-      const h = mix(b);
+      const block = (Math.imul(b, 0x85ebca6b) >>> HashedRows.BLOCK_SHIFT) << 4;
+      const h = Math.imul(a ^ b, 0xcc9e2d51);
       this.bloom[block | ((h >>> 5) & 15)] |= 1 << (h & 31);
       this.bloom[block | ((h >>> 14) & 15)] |= 1 << ((h >>> 9) & 31);
     });
@@ -284,26 +289,31 @@ class HashedRows {
 
   /** Whether a feature hash may be in the model (false: certainly not). */
   mayHave(a: number, b: number): boolean {
-    const block = (mix(a ^ 0x5bd1e995) & HashedRows.BLOCK_MASK) << 4;
-    const h = mix(b);
+    const block = (Math.imul(b, 0x85ebca6b) >>> HashedRows.BLOCK_SHIFT) << 4;
+    const h = Math.imul(a ^ b, 0xcc9e2d51);
     return (this.bloom[block | ((h >>> 5) & 15)] & (1 << (h & 31))) !== 0 && (this.bloom[block | ((h >>> 14) & 15)] & (1 << ((h >>> 9) & 31))) !== 0;
   }
 
+  /** The home slot of a feature hash whose first half is `a`. */
+  home(a: number): number {
+    return Math.imul(a, FIB) >>> this.shift;
+  }
+
   /**
-   * Reads the home slot of each of the first n hashes and discards it: independent loads that the CPU
-   * overlaps, so the probes that follow mostly find their cache lines already fetched.
+   * Reads the home slot of each of the first n features and discards it: independent loads that the
+   * CPU overlaps, so the probes that follow mostly find their cache lines already fetched.
    */
-  warm(hashA: Int32Array, n: number): number {
-    const { slots, mask, words } = this;
+  warm(home: Int32Array, n: number): number {
+    const { slots, words } = this;
     let sink = 0;
-    for (let i = 0; i < n; i++) sink ^= slots[words * (mix(hashA[i]) & mask)];
+    for (let i = 0; i < n; i++) sink ^= slots[words * home[i]];
     return sink;
   }
 
-  /** The slot of a feature hash, or -1. */
-  findSlot(a: number, b: number): number {
+  /** The slot of a feature hash (given its home slot), or -1. */
+  findSlot(a: number, b: number, home: number): number {
     const { slots, mask, words } = this;
-    for (let slot = mix(a) & mask; ; slot = (slot + 1) & mask) {
+    for (let slot = home; ; slot = (slot + 1) & mask) {
       const at = words * slot;
       if (slots[at + 2] === 0) return -1;
       if (slots[at] === a && slots[at + 1] === b) return slot;
@@ -327,12 +337,8 @@ class HashedRows {
   }
 }
 
-/** murmur3's finaliser: spreads a 32-bit hash over all bits (for table slots and Bloom bits). */
-function mix(h: number): number {
-  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
-  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
-  return h ^ (h >>> 16);
-}
+/** 2^32 / golden ratio (Fibonacci hashing: the top bits of a hash times it pick a home slot). */
+const FIB = 0x9e3779b1;
 
 /** 1 + ln n for small counts (the same numbers Math.log gives, looked up). */
 const ONE_PLUS_LOG = Float64Array.from({ length: 64 }, (_, n) => 1 + Math.log(n));
@@ -341,9 +347,13 @@ const ONE_PLUS_LOG = Float64Array.from({ length: 64 }, (_, n) => 1 + Math.log(n)
 export class LinearClassifier implements HashedFeatureSink {
   private readonly K: number;
   private readonly rows: HashedRows;
-  /** Scratch for one prediction: the document's feature hashes and counts in order, then the slots met. */
+  /**
+   * Scratch for one prediction: the document's features that pass the Bloom filter, in order (hash
+   * halves, home slot, count), then the slots met.
+   */
   private hashA = new Int32Array(4096);
   private hashB = new Int32Array(4096);
+  private home = new Int32Array(4096);
   private weight = new Int32Array(4096);
   private nHashes = 0;
   private touched = new Int32Array(4096);
@@ -361,21 +371,29 @@ export class LinearClassifier implements HashedFeatureSink {
     return this.model.version;
   }
 
-  /** Feature sink (see hashedFeatures): one occurrence (or `count`) of a feature hash, in document order. */
+  /**
+   * Feature sink (see hashedFeatures): one occurrence (or `count`) of a feature hash, in document
+   * order. Features the Bloom filter turns away are dropped here (they are not in the model).
+   */
   add(a: number, b: number, count: number): void {
-    if (this.nHashes === this.hashA.length) {
-      const grow = (x: Int32Array): Int32Array<ArrayBuffer> => {
-        const y = new Int32Array(x.length * 2);
-        y.set(x);
-        return y;
-      };
-      this.hashA = grow(this.hashA);
-      this.hashB = grow(this.hashB);
-      this.weight = grow(this.weight);
-    }
+    if (!this.rows.mayHave(a, b)) return;
+    if (this.nHashes === this.hashA.length) this.grow();
     this.hashA[this.nHashes] = a;
     this.hashB[this.nHashes] = b;
+    this.home[this.nHashes] = this.rows.home(a);
     this.weight[this.nHashes++] = count;
+  }
+
+  private grow(): void {
+    const grow = (x: Int32Array): Int32Array<ArrayBuffer> => {
+      const y = new Int32Array(x.length * 2);
+      y.set(x);
+      return y;
+    };
+    this.hashA = grow(this.hashA);
+    this.hashB = grow(this.hashB);
+    this.home = grow(this.home);
+    this.weight = grow(this.weight);
   }
 
   /** The class of a document given as feature counts (as `textFeatures` builds them). */
@@ -405,25 +423,16 @@ export class LinearClassifier implements HashedFeatureSink {
    * of textFeatures holds them), then TF-IDF (1 + ln tf), L2-normalised, times the weights; softmax.
    */
   private predictCounted(): Prediction {
-    const { K, rows, hashA, hashB, weight, nHashes } = this;
+    const { K, rows, hashA, hashB, home, weight, nHashes } = this;
     if (this.touched.length < nHashes) {
       this.touched = new Int32Array(this.hashA.length);
       this.vals = new Float64Array(this.hashA.length);
     }
     const { touched, vals } = this;
-    // The Bloom filter first, over all hashes (cheap, cache-resident), then the table for the rest.
-    let candidates = 0;
-    for (let i = 0; i < nHashes; i++) {
-      if (rows.mayHave(hashA[i], hashB[i])) {
-        hashA[candidates] = hashA[i];
-        hashB[candidates] = hashB[i];
-        weight[candidates++] = weight[i];
-      }
-    }
-    this.sink ^= rows.warm(hashA, candidates);
+    this.sink ^= rows.warm(home, nHashes);
     let nTouched = 0;
-    for (let i = 0; i < candidates; i++) {
-      const slot = rows.findSlot(hashA[i], hashB[i]);
+    for (let i = 0; i < nHashes; i++) {
+      const slot = rows.findSlot(hashA[i], hashB[i], home[i]);
       if (slot === -1) continue;
       if (rows.addCount(slot, weight[i]) === 0) touched[nTouched++] = slot;
     }

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { normalizeText } from '../analysis/text-normalizer';
 import { DryRun } from './dry-run';
-import { AreaResolver, derivePrefilter, deriveSure, ESCAPE, preimages, Prefilter, prefilterAccepts, prefilterSql, regexSureSource, storedHeat, sureAccepts, sureSql, ZERO_WIDTH_CHARS } from './dry-run-prefilter';
+import { AreaResolver, classSource, derivePrefilter, deriveSure, ESCAPE, preimages, Prefilter, prefilterAccepts, prefilterSql, regexSureSource, storedHeat, sureAccepts, sureSql, ZERO_WIDTH_CHARS } from './dry-run-prefilter';
 import { regexCondition } from './dry-run-regex';
 import { normalizeTerm, parseRuleExpression, RuleExpr, Scope } from './rule-expression';
 
@@ -23,6 +23,8 @@ const text = fc.array(fc.constantFrom(...TEXT_PIECES), { maxLength: 14 }).map((a
 const REGEXES = fc.constantFrom(
   '物.', '\\d', '\\d年', '\\d{2}年', '\\d+号楼', '(物业|电梯)坏', '电梯(坏了)?', '[0-9]年', '(?:物业){2}', 'a?p+', 'APP', 'app', 's年', 'k1',
   '物(?=业)', '^物业', '业$', '\\b1', '\\u7269\\u4E1A', '\\x61p', '年|\\d', '(\\d)\\1', '物*', '电.?梯', '[^年]年', '\\.', '(?<y>\\d{4})年', '里{1,3}面',
+  // Classes: ranges, letters in both cases (k and s fold with iu), Han with traditional twins, escaped hyphen, \\d inside.
+  '[a-z]{2}\\d', '[A-Z]p', '[a-k]1', '[k-s]年', '[物电]业', '[发后]', '[a\\-p]{2}', '[\\d年]{2}', '[0-9a-c]年', '[里面]{2,}',
 );
 const termText = fc
   .array(fc.constantFrom(...TERM_CHARS), { minLength: 1, maxLength: 4 })
@@ -235,7 +237,8 @@ describe('dry-run prefilter', () => {
       kind: 'and',
       items: [{ kind: 'run', sets: [['凌'], ['晨']] }, { kind: 'or', items: [{ kind: 'run', sets: [[...'0123456789']] }, { kind: 'run', sets: [['两']] }] }, { kind: 'run', sets: [['点']] }],
     });
-    expect(regexCondition('a|[b]', '')).toEqual({ kind: 'all' });
+    expect(regexCondition('a|[^b]', '')).toEqual({ kind: 'all' });
+    expect(regexCondition('a|[b]', '')).toEqual({ kind: 'or', items: [{ kind: 'run', sets: [['a']] }, { kind: 'run', sets: [['b']] }] });
     expect(regexCondition('[0-9]年', '')).toEqual(regexCondition('\\d年', ''));
     expect(regexSureSource('[0-9]{3}', '')).toBe('(?:[0-9]){3}');
     expect(regexCondition('(', '')).toEqual({ kind: 'all' });
@@ -251,7 +254,7 @@ describe('dry-run prefilter', () => {
     fc.assert(
       fc.property(regex, text, text, fc.infiniteStream(fc.nat()), (e, before, after, picks) => {
         // A string the regex matches, its Han characters, letters and digits disguised.
-        const seeds = ['2024年', '12号楼', '物业坏', '电梯坏了', '物业物业', 'app', '里里面', '1年', 's年', 'k1', '物业'];
+        const seeds = ['2024年', '12号楼', '物业坏', '电梯坏了', '物业物业', 'app', '里里面', '1年', 's年', 'k1', '物业', 'ab1', 'kp', 'a-p', '电业', '1年2', 'c年'];
         const seed = seeds[picks.next().value % seeds.length];
         const disguised = [...seed].map((ch) => preimagesOrSelf(ch)[picks.next().value % preimagesOrSelf(ch).length]).join('');
         const p = { title: picks.next().value % 2 ? disguised : '', body: `${before}${disguised}${after}`, domain: null, disputeType: null, heat: 0 };
@@ -268,6 +271,47 @@ describe('dry-run prefilter', () => {
     expect(regexSureSource('APP', 'i')).toBe('app');
     expect(regexSureSource('\\d*', '')).toBeNull();
     expect(regexSureSource('^物业', '')).toBeNull();
+  });
+
+  it('reads small classes as sets of characters: a regex without literals still gets a condition', () => {
+    const sets = (source: string, flags = '') => {
+      const c = regexCondition(source, flags);
+      return c.kind === 'run' ? c.sets.map((set) => [...set].sort().join('')) : c.kind;
+    };
+    expect(sets('[a-z]{3}[0-9]')).toEqual(['abcdefghijklmnopqrstuvwxyz', 'abcdefghijklmnopqrstuvwxyz', 'abcdefghijklmnopqrstuvwxyz', '0123456789']);
+    // Upper case never occurs in the normalised text: dropped, or with i lower-cased.
+    expect(sets('[A-Za-c]')).toEqual(['abc']);
+    expect(sets('[A-C]', 'i')).toEqual(['abc']);
+    expect(sets('[A-C]')).toBe('all');
+    expect(sets('[a\\-c]')).toEqual(['-ac']);
+    expect(sets('[\\d年]')).toEqual(['0123456789年']);
+    // Not understood or too large: atoms.
+    for (const source of ['[^a]', '[\\w]', '[\\s年]', '[\\u4e00-\\u9fff]', '[一-龥]', '[]']) expect(sets(source)).toBe('all');
+    // With i and u, k and s also match the Kelvin sign and the long s; é folds with É.
+    expect(sets('[a-z]', 'iu')).toBe('all');
+    expect(sets('[é]', 'i')).toBe('all');
+    expect(sets('[é]')).toEqual(['é']);
+    const p = derivePrefilter(parseRuleExpression('/[a-z]{3}[0-9]/'));
+    // Letters: both cases, full width, the dotted capital I and the Kelvin sign; digits in both widths.
+    expect(p).toMatchObject({ kind: 'pattern', source: `${'[A-Za-z\u0130\u212A\uFF21-\uFF3A\uFF41-\uFF5A]'.repeat(3)}[0-9\uFF10-\uFF19]` });
+    expect(prefilterAccepts(p, { title: '', body: '型号ＡＢｃ１' })).toBe(true);
+    expect(prefilterAccepts(p, { title: '', body: '型号ab 1' })).toBe(false);
+    expect(regexSureSource('[a-z]{3}[0-9]', '')).toBe('(?:[a-z]){3}[0-9]');
+    expect(regexSureSource('[物电]业', '')).toBe('[物电]业');
+    // 坏 is changed by an OpenCC phrase, upper-case letters are never in the normalised text.
+    expect(regexSureSource('[坏好]了', '')).toBeNull();
+    expect(regexSureSource('[a-c]1', 'i')).toBe('[a-c]1');
+  });
+
+  it('renders classes with ranges of consecutive code points', () => {
+    expect(classSource([...'0123456789'])).toBe('[0-9]');
+    expect(classSource([...'ab'])).toBe('[ab]');
+    expect(classSource([...'cab-]^\\'])).toBe('[\\-\\\\\\]\\^a-c]');
+    expect(classSource([...'[\\]'])).toBe('[\\[\\\\\\]]');
+    expect(classSource(['物', '业', '業'])).toBe('[业業物]');
+    const all = [...'abcxyz0189-'];
+    const re = new RegExp(classSource(all), 'u');
+    for (let cp = 0; cp < 0x3000; cp++) expect(re.test(String.fromCodePoint(cp))).toBe(all.includes(String.fromCodePoint(cp)));
   });
 
   it('knows every character the normaliser deletes (the scan of every code point guards text-normalizer changes)', () => {

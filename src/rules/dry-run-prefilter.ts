@@ -162,6 +162,26 @@ function escapeClassChar(ch: string): string {
   return /[\\\]\[^-]/.test(ch) ? `\\${ch}` : ch;
 }
 
+/**
+ * A bracket expression for Postgres and JavaScript matching exactly these characters; runs of three or more
+ * consecutive code points become ranges (both engines compare code points in ranges, whatever the collation), which
+ * keeps the patterns of classes such as [a-z] short.
+ */
+export function classSource(chars: Iterable<string>): string {
+  const cps = [...new Set(chars)].map((c) => c.codePointAt(0)!).sort((a, b) => a - b);
+  let out = '';
+  for (let i = 0; i < cps.length; ) {
+    let j = i;
+    // Only between characters that need no escaping (an escaped range end reads differently in the two engines).
+    const plain = (k: number) => escapeClassChar(String.fromCodePoint(cps[k])).length === 1;
+    while (plain(i) && j + 1 < cps.length && cps[j + 1] === cps[j] + 1 && plain(j + 1)) j++;
+    const [lo, hi] = [escapeClassChar(String.fromCodePoint(cps[i])), escapeClassChar(String.fromCodePoint(cps[j]))];
+    out += j - i >= 2 ? `${lo}-${hi}` : cps.slice(i, j + 1).map((cp) => escapeClassChar(String.fromCodePoint(cp))).join('');
+    i = j + 1;
+  }
+  return `[${out}]`;
+}
+
 function termCondition(term: string, scope: Scope): Prefilter {
   let best: Prefilter = { kind: 'all' };
   let bestScore = 0;
@@ -173,7 +193,7 @@ function termCondition(term: string, scope: Scope): Prefilter {
     } else {
       // Latin letters and digits: a pattern of character classes (upper case, full width, Kelvin sign, dotted I).
       const score = seg.chars.length;
-      if (score > bestScore) [best, bestScore] = [{ kind: 'pattern', scope, source: seg.chars.map((c) => `[${preimages(c).map(escapeClassChar).join('')}]`).join('') }, score];
+      if (score > bestScore) [best, bestScore] = [{ kind: 'pattern', scope, source: seg.chars.map((c) => classSource(preimages(c))).join('') }, score];
     }
   }
   return best;
@@ -269,7 +289,7 @@ function runPrefilter(sets: string[][], scope: Scope): Prefilter {
       }
     }
     if (seg.some((set) => set.length > 1) && seg.length > 1) {
-      const source = seg.map((set) => `[${[...new Set(set.flatMap(preimages))].map(escapeClassChar).join('')}]`).join('');
+      const source = seg.map((set) => classSource(set.flatMap(preimages))).join('');
       out.push({ kind: 'pattern', scope, source });
     }
   };
@@ -300,8 +320,9 @@ function regexPrefilter(c: RegexCondition, scope: Scope): Prefilter {
 /**
  * A Postgres regex that, found in a raw column without markup or entities ("<", "&"), proves the rule's regex
  * matches the normalised text, or null. Only for regexes of literal characters the normaliser leaves alone (stable
- * Han characters, ASCII digits and lower-case letters), \d (as [0-9]), groups, alternation and counted repetition:
- * their meaning is the same in both engines, and with no anchors, classes or lookarounds it does not depend on the
+ * Han characters, ASCII digits and lower-case letters), \d (as [0-9]), classes of such characters, groups,
+ * alternation and counted repetition:
+ * their meaning is the same in both engines, and with no anchors, other classes or lookarounds it does not depend on the
  * text around. Such a substring of the raw column is in the normalised column unchanged (nothing inside it is
  * deleted, converted or collapsed), and the regex cannot match across the title/body newline. A regex that can
  * match the empty string is left out (the evaluator skips empty matches).
@@ -318,6 +339,10 @@ export function regexSureSource(source: string, flags: string): string | null {
       }
       case 'digit':
         return DIGITS.some((d) => unstableChars!.has(d)) ? null : { src: '[0-9]', min: 1 };
+      case 'set': {
+        const ok = n.chars.every((c) => (HAN.test(c) || LATIN.test(c)) && !unstableChars!.has(c));
+        return ok ? { src: classSource(n.chars), min: 1 } : null;
+      }
       case 'cat': {
         const items = n.items.map(render);
         if (!items.length || items.some((i) => i === null)) return null;
@@ -372,6 +397,21 @@ export function usesAnalysis(p: Prefilter): boolean {
   if (p.kind === 'not') return usesAnalysis(p.item);
   if (p.kind === 'notSure') return sureUsesAnalysis(p.sure);
   return (p.kind === 'and' || p.kind === 'or') && p.items.some(usesAnalysis);
+}
+
+/** Whether checking the condition runs a Postgres regex (a pattern, or a regex in a negated sufficient condition). */
+export function hasPattern(p: Prefilter): boolean {
+  if (p.kind === 'pattern') return true;
+  if (p.kind === 'not') return hasPattern(p.item);
+  if (p.kind === 'notSure') return sureHasRegex(p.sure);
+  return (p.kind === 'and' || p.kind === 'or') && p.items.some(hasPattern);
+}
+
+function sureHasRegex(s: SureCondition): boolean {
+  if (s.kind === 'regex') return true;
+  if (s.kind === 'exact') return hasPattern(s.cond);
+  if (s.kind === 'not') return hasPattern(s.necessary);
+  return (s.kind === 'and' || s.kind === 'or') && s.items.some(sureHasRegex);
 }
 
 /** Whether a text condition occurs anywhere (then posts with zero-width characters or numeric entities pass too). */

@@ -5,7 +5,8 @@
  * The regex is parsed into a small tree (characters, "anything else" atoms, concatenation, alternation,
  * repetition); each node gives a necessary condition: a match of a concatenation contains, contiguously, every run
  * of consecutive literal characters; an alternation needs one of its branches; a repetition with a minimum of 0
- * needs nothing. Anything not understood (classes, escapes such as \d, lookarounds, back-references, unknown
+ * needs nothing. \d and small classes of literal characters and ranges ([a-z], [0-9a-f]) are sets of characters.
+ * Anything else not understood (other classes, escapes, lookarounds, back-references, unknown
  * syntax) is an atom that matches some unknown text: it only ends a literal run, so it weakens the condition and
  * never makes it wrong. A regex the parser does not accept at all gives no condition.
  *
@@ -25,6 +26,8 @@ export type RegexNode =
   | { t: 'char'; c: string; exact: boolean }
   /** \d: an ASCII digit (also with the u flag). */
   | { t: 'digit' }
+  /** A class of a few characters ([a-z], [0-9a-f], [物业]) as the normalised text can hold them (lower case). */
+  | { t: 'set'; chars: string[] }
   | { t: 'atom' }
   | { t: 'cat'; items: RegexNode[] }
   | { t: 'alt'; items: RegexNode[] }
@@ -110,17 +113,19 @@ class Parser {
       return inner;
     }
     if (ch === '[') {
-      // [0-9] is \d; other classes are atoms.
+      // [0-9] is \d; small classes of literal characters and ranges are sets; other classes are atoms.
       if (this.src.startsWith('[0-9]', this.pos)) {
         this.pos += 5;
         return { t: 'digit' };
       }
+      const start = this.pos;
       this.pos++;
       if (this.src[this.pos] === '^') this.pos++;
       // A "]" right after "[" closes an empty class in JavaScript.
       while (this.pos < this.src.length && this.src[this.pos] !== ']') this.pos += this.src[this.pos] === '\\' ? 2 : 1;
       this.expect(']');
-      return { t: 'atom' };
+      const chars = this.classChars(this.src.slice(start + 1, this.pos - 1));
+      return chars ? { t: 'set', chars } : { t: 'atom' };
     }
     if (ch === '\\') return this.escape();
     if (ch === '.' || ch === '^' || ch === '$') {
@@ -184,6 +189,63 @@ class Parser {
     return this.literal(ch);
   }
 
+  /**
+   * The characters of the normalised text a class (its text between the brackets) can match, or null when the class
+   * is not understood here or is too large: negated classes, escapes other than \d and escaped punctuation, and with
+   * the i flag any letter outside ASCII (case folding) or, with u as well, k and s (the Kelvin sign and long s fold
+   * to them). Upper-case ASCII letters never occur in the normalised text: they are dropped (with i, lower-cased).
+   */
+  private classChars(body: string): string[] | null {
+    if (body === '' || body[0] === '^') return null;
+    // Each item: a character (escaped: never a range's hyphen) or \d.
+    const items: { c: string; escaped: boolean }[] = [];
+    for (let i = 0; i < body.length; ) {
+      if (body[i] === '\\') {
+        const e = body[i + 1];
+        if (e === 'd') items.push({ c: 'digits', escaped: true });
+        else if (e === undefined || /[a-zA-Z0-9]/.test(e)) return null;
+        else items.push({ c: e, escaped: true });
+        i += 2;
+        continue;
+      }
+      const c = this.unicode ? String.fromCodePoint(body.codePointAt(i)!) : body[i];
+      if (c.length === 1 && c >= '\uD800' && c <= '\uDFFF') return null;
+      items.push({ c, escaped: false });
+      i += c.length;
+    }
+    const out = new Set<string>();
+    const isDigits = (item: { c: string; escaped: boolean }) => item.escaped && item.c === 'digits';
+    for (let i = 0; i < items.length; i++) {
+      const item = items[i];
+      if (isDigits(item)) {
+        DIGITS.forEach((d) => out.add(d));
+        continue;
+      }
+      const dash = items[i + 1];
+      if (dash && !dash.escaped && dash.c === '-' && i + 2 < items.length) {
+        const end = items[i + 2];
+        if (isDigits(end)) return null;
+        const [lo, hi] = [item.c.codePointAt(0)!, end.c.codePointAt(0)!];
+        if (lo > hi || hi - lo > MAX_SET) return null;
+        for (let cp = lo; cp <= hi; cp++) out.add(String.fromCodePoint(cp));
+        i += 2;
+      } else out.add(item.c);
+      if (out.size > MAX_SET) return null;
+    }
+    const chars = new Set<string>();
+    for (const c of out) {
+      if (/[A-Z]/.test(c)) {
+        if (this.ignoreCase) chars.add(c.toLowerCase());
+        continue;
+      }
+      if (this.ignoreCase && c.toLowerCase() !== c.toUpperCase() && !/[a-z]/.test(c)) return null;
+      chars.add(c);
+    }
+    if (this.ignoreCase && this.unicode && (chars.has('k') || chars.has('s'))) return null;
+    if (chars.size === 0 || chars.size > MAX_SET) return null;
+    return [...chars];
+  }
+
   private literal(c: string): Node {
     if (c.length === 1 && c >= '\uD800' && c <= '\uDFFF') return { t: 'atom' };
     if (/[A-Za-z]/.test(c)) {
@@ -210,10 +272,13 @@ function simplify(kind: 'and' | 'or', items: RegexCondition[]): RegexCondition {
   return flat.length === 1 ? flat[0] : { kind, items: flat };
 }
 
-/** The characters a single-position node matches (a literal or \d), else null. */
+/** The characters a single-position node matches (a literal, \d or a set), else null. */
 function positionSet(node: Node): string[] | null {
-  return node.t === 'char' ? [node.c] : node.t === 'digit' ? DIGITS : null;
+  return node.t === 'char' ? [node.c] : node.t === 'digit' ? DIGITS : node.t === 'set' ? node.chars : null;
 }
+
+/** Largest class kept as a set (larger ones are atoms). */
+const MAX_SET = 64;
 
 /** Longest run kept (longer runs are cut: the condition only gets weaker). */
 const MAX_RUN = 12;
@@ -223,6 +288,7 @@ function analyse(node: Node): RegexCondition {
   switch (node.t) {
     case 'char':
     case 'digit':
+    case 'set':
       return { kind: 'run', sets: [positionSet(node)!] };
     case 'atom':
       return { kind: 'all' };

@@ -1,7 +1,8 @@
 /**
  * `npm run bench:api`: the API under load. A database holding 100,000 posts (the evaluation texts,
- * read at run time) and 5,000 cases over the bench district; one API process (`main.js --role=api`; `--processes=N`: N copies under a supervisor);
- * autocannon with 200 connections, each with its own user's token, for each scenario:
+ * read at run time) and 5,000 cases over the bench district; one API process (`main.js --role=api`;
+ * `--processes=N`: N copies under a supervisor); 200 connections, each with its own user's token,
+ * for each scenario:
  *   inbox      GET /cases?mine=true           workers (their own cases)
  *   cases      GET /cases                     supervisors (their district's cases)
  *   settlement GET /reports/settlement        officials (the district dashboard)
@@ -20,6 +21,7 @@
  *
  * Options: --posts=100000 --cases=5000 --connections=200 --seconds=15 --user-rate=1 --processes=1
  *          --scenarios=inbox,cases,settlement,mixed --modes=users,burst,saturated (subsets, while developing)
+ *          --keep-db (leave the database for EXPLAIN; drop it by hand); BENCH_NODE_ARGS (e.g. --cpu-prof) for the API
  */
 import { randomUUID } from 'node:crypto';
 import { JwtService } from '@nestjs/jwt';

@@ -232,7 +232,9 @@ export class AnalysisService implements OnModuleInit {
          SELECT post_id, content_hash, pipeline_version, keywords, area_id, area_confidence, matched_alias, category, domain,
                 dispute_type, category_confidence, category_model, heat_score, warning_level, heat_signals, place_candidates,
                 topics, simhash, fired_rules, suppressed_by
-           FROM v ORDER BY i
+           -- In post order (a post's revisions in batch order): two batches holding the same posts insert
+           -- their keys in the same order, so neither waits for a key the other holds while holding one it wants.
+           FROM v ORDER BY post_id, i
          ON CONFLICT (post_id, content_hash, pipeline_version) DO NOTHING
          RETURNING id, post_id, content_hash, pipeline_version, analyzed_at
        ), h AS (

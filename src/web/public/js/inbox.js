@@ -36,6 +36,9 @@ export async function inboxPage({ user, params }) {
   render(h('div', { class: 'page-head' }, h('h1', {}, title)), counters, filter, list);
 
   const seen = new Set();
+  // Cases that arrived while this page was open keep their 新 mark until the page is left (a later
+  // refresh does not take it away before the worker has looked).
+  const arrived = new Set();
   let first = true;
   const areaMap = await areas();
 
@@ -45,6 +48,7 @@ export async function inboxPage({ user, params }) {
     const now = Date.now();
     const open = cases.filter((c) => OPEN_STATUSES.includes(c.status));
     const fresh = first ? [] : cases.filter((c) => !seen.has(c.id));
+    for (const c of fresh) arrived.add(c.id);
     counters.replaceChildren(
       counter('未结案件', open.length, 'count-open'),
       counter('待签收', open.filter((c) => c.status === 'assigned' || c.status === 'new').length, 'count-unacknowledged'),
@@ -53,7 +57,7 @@ export async function inboxPage({ user, params }) {
     );
     list.replaceChildren(
       ...(cases.length
-        ? cases.map((c) => caseItem(c, areaMap, now, fresh.includes(c)))
+        ? cases.map((c) => caseItem(c, areaMap, now, arrived.has(c.id)))
         : [h('li', { class: 'panel muted' }, showClosed ? '暂无案件。' : '暂无未结案件，新案件会自动出现在这里。')]),
     );
     for (const c of cases) seen.add(c.id);

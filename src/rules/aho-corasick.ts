@@ -6,8 +6,12 @@
  * Laid out in typed arrays (a few thousand rule terms make tens of thousands of nodes, and a scan
  * visits one per character): the root's transitions are a table indexed by code unit (most
  * characters of a text start from the root or fall back to it); every other node's children are a
- * short run of (code unit, child) pairs sorted by code unit. Outputs are pattern numbers; a scan
- * writes (pattern, end offset) pairs into reusable buffers instead of allocating an object per hit.
+ * short run of child code units sorted by code unit. A node is one record in a single array (its fail
+ * link, where its outputs are listed, its children's code units and their records), so a step of a
+ * scan reads about one cache line even when the rest of the process (segmentation) has evicted the
+ * automaton; the patterns reported at a node (its own and those of its dictionary suffix links) are
+ * listed together, in one run. Outputs are pattern numbers; a scan writes (pattern, end offset) pairs
+ * into reusable buffers instead of allocating an object per hit.
  */
 export interface PatternHit {
   pattern: number;
@@ -19,17 +23,16 @@ const NONE = -1;
 
 export class AhoCorasick {
   readonly patterns: string[];
-  /** Child of the root by code unit (0: none; the root is node 0 and never a child). */
+  /** The record of the root's child by code unit (0: none; the root's record is at 0 and is never a child). */
   private readonly rootNext: Int32Array;
-  /** Children of node n: edges edgeStart[n] .. edgeStart[n + 1] - 1, sorted by code unit; edge e leads to node e + 1. */
-  private readonly edgeStart: Int32Array;
-  private readonly edgeUnit: Uint16Array;
-  private readonly fail: Int32Array;
-  /** First pattern ending at a node (NONE when none); further ones with the same text via `samePattern`. */
-  private readonly nodeOut: Int32Array;
-  private readonly samePattern: Int32Array;
-  /** The nearest node on the fail chain (not the node itself) with an output, or NONE. */
-  private readonly dictLink: Int32Array;
+  /**
+   * Node records: at o, [o] the fail link's record, [o + 1] where the patterns reported at the node start in
+   * `outputs` (NONE when none), [o + 2] the number of children k, then k code units (ascending) and the k
+   * children's records.
+   */
+  private readonly trie: Int32Array;
+  /** Runs of pattern numbers, each ended by NONE: the node's own patterns, then those of its dictionary links in turn. */
+  private readonly outputs: Int32Array;
   /** Hits of the last `scan`: pattern numbers and end offsets, in the order `search` reports them. */
   hitPattern: Int32Array<ArrayBuffer> = new Int32Array(256);
   hitEnd: Int32Array<ArrayBuffer> = new Int32Array(256);
@@ -65,69 +68,83 @@ export class AhoCorasick {
     // consecutive, and edge e (in that order) leads to node e + 1. A node's fail target is numbered before it.
     const n = children.length;
     const order = new Int32Array(n);
-    this.edgeStart = new Int32Array(n + 1);
-    this.edgeUnit = new Uint16Array(Math.max(0, n - 1));
-    this.rootNext = new Int32Array(65536);
+    const edgeStart = new Int32Array(n + 1);
+    const edgeUnit = new Uint16Array(Math.max(0, n - 1));
+    const rootChild = new Int32Array(65536);
     let queued = 1;
     for (let v = 0; v < n; v++) {
-      this.edgeStart[v] = queued - 1;
+      edgeStart[v] = queued - 1;
       const kids = children[order[v]];
       if (kids.size === 0) continue;
       const units = [...kids.keys()].sort((x, y) => x - y);
       for (const c of units) {
-        this.edgeUnit[queued - 1] = c;
-        if (v === 0) this.rootNext[c] = queued;
+        edgeUnit[queued - 1] = c;
+        if (v === 0) rootChild[c] = queued;
         order[queued++] = kids.get(c)!;
       }
     }
-    this.edgeStart[n] = n - 1;
-    this.nodeOut = new Int32Array(n);
-    for (let v = 0; v < n; v++) this.nodeOut[v] = out[order[v]];
-    this.samePattern = samePattern;
+    edgeStart[n] = n - 1;
+    const nodeOut = new Int32Array(n);
+    for (let v = 0; v < n; v++) nodeOut[v] = out[order[v]];
 
-    this.fail = new Int32Array(n);
-    this.dictLink = new Int32Array(n).fill(NONE);
+    /** The child of `node` by code unit `c`, or NONE. */
+    const step = (node: number, c: number): number => {
+      if (node === 0) return rootChild[c] || NONE;
+      for (let e = edgeStart[node]; e < edgeStart[node + 1]; e++) if (edgeUnit[e] === c) return e + 1;
+      return NONE;
+    };
+    const fail = new Int32Array(n);
+    const dictLink = new Int32Array(n).fill(NONE);
     for (let v = 1; v < n; v++) {
-      for (let k = this.edgeStart[v]; k < this.edgeStart[v + 1]; k++) {
-        const c = this.edgeUnit[k];
-        let f = this.fail[v];
-        let target = this.step(f, c);
+      for (let k = edgeStart[v]; k < edgeStart[v + 1]; k++) {
+        const c = edgeUnit[k];
+        let f = fail[v];
+        let target = step(f, c);
         while (target === NONE && f !== 0) {
-          f = this.fail[f];
-          target = this.step(f, c);
+          f = fail[f];
+          target = step(f, c);
         }
-        this.fail[k + 1] = target === NONE ? 0 : target;
+        fail[k + 1] = target === NONE ? 0 : target;
       }
     }
     // Root children fail to the root (fail[] is 0 already); dictionary links in breadth-first order.
     for (let v = 1; v < n; v++) {
-      const f = this.fail[v];
-      this.dictLink[v] = f !== 0 && this.nodeOut[f] !== NONE ? f : f !== 0 ? this.dictLink[f] : NONE;
+      const f = fail[v];
+      dictLink[v] = f !== 0 && nodeOut[f] !== NONE ? f : f !== 0 ? dictLink[f] : NONE;
     }
-  }
 
-  /** The child of `node` by code unit `c`, or NONE. */
-  private step(node: number, c: number): number {
-    if (node === 0) return this.rootNext[c] || NONE;
-    const { edgeUnit } = this;
-    let lo = this.edgeStart[node];
-    let hi = this.edgeStart[node + 1] - 1;
-    if (hi - lo < 8) {
-      for (; lo <= hi; lo++) {
-        const u = edgeUnit[lo];
-        if (u === c) return lo + 1;
-        if (u > c) return NONE;
+    // Records in breadth-first order (the root first, with no children: the scan looks those up in rootNext).
+    const record = new Int32Array(n);
+    let size = 3;
+    for (let v = 1; v < n; v++) {
+      record[v] = size;
+      size += 3 + 2 * (edgeStart[v + 1] - edgeStart[v]);
+    }
+    const trie = new Int32Array(size);
+    const outputs: number[] = [];
+    trie[1] = NONE;
+    for (let v = 1; v < n; v++) {
+      const o = record[v];
+      trie[o] = record[fail[v]];
+      const first = nodeOut[v] !== NONE ? v : dictLink[v];
+      if (first === NONE) trie[o + 1] = NONE;
+      else {
+        trie[o + 1] = outputs.length;
+        for (let x = first; x !== NONE; x = dictLink[x]) for (let p = nodeOut[x]; p !== NONE; p = samePattern[p]) outputs.push(p);
+        outputs.push(NONE);
       }
-      return NONE;
+      const k = edgeStart[v + 1] - edgeStart[v];
+      trie[o + 2] = k;
+      for (let j = 0; j < k; j++) {
+        trie[o + 3 + j] = edgeUnit[edgeStart[v] + j];
+        trie[o + 3 + k + j] = record[edgeStart[v] + j + 1];
+      }
     }
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1;
-      const u = edgeUnit[mid];
-      if (u === c) return mid + 1;
-      if (u < c) lo = mid + 1;
-      else hi = mid - 1;
-    }
-    return NONE;
+    const rootNext = new Int32Array(65536);
+    for (let e = edgeStart[0]; e < edgeStart[1]; e++) rootNext[edgeUnit[e]] = record[e + 1];
+    this.rootNext = rootNext;
+    this.trie = trie;
+    this.outputs = Int32Array.from(outputs);
   }
 
   /**
@@ -135,46 +152,47 @@ export class AhoCorasick {
    * scan), ordered by end offset, longer patterns first at the same end; returns how many.
    */
   scan(text: string): number {
-    const { rootNext, edgeStart, edgeUnit, fail, nodeOut, samePattern, dictLink } = this;
+    const { rootNext, trie, outputs } = this;
     let hitPattern = this.hitPattern;
     let hitEnd = this.hitEnd;
     let count = 0;
     let node = 0;
     for (let i = 0; i < text.length; i++) {
       const c = text.charCodeAt(i);
-      // Follow fail links until a node has a child for c (this.step, inlined: it runs once per character or more).
+      // Follow fail links until a node has a child for c (it runs once per character or more).
       let next = 0;
       while (node !== 0) {
-        let lo = edgeStart[node];
-        let hi = edgeStart[node + 1];
-        if (hi - lo > 8) {
+        const k = trie[node + 2];
+        let lo = node + 3;
+        const end = lo + k;
+        if (k > 8) {
           // Many children (short prefixes): binary search for the first unit >= c.
+          let hi = end;
           while (lo < hi) {
             const mid = (lo + hi) >> 1;
-            if (edgeUnit[mid] < c) lo = mid + 1;
+            if (trie[mid] < c) lo = mid + 1;
             else hi = mid;
           }
-          hi = edgeStart[node + 1];
-        } else while (lo < hi && edgeUnit[lo] < c) lo++;
-        if (lo < hi && edgeUnit[lo] === c) {
-          next = lo + 1;
+        } else while (lo < end && trie[lo] < c) lo++;
+        if (lo < end && trie[lo] === c) {
+          next = trie[lo + k];
           break;
         }
-        node = fail[node];
+        node = trie[node];
       }
       node = next !== 0 ? next : rootNext[c];
       if (node === 0) continue;
-      for (let o = nodeOut[node] !== NONE ? node : dictLink[node]; o !== NONE; o = dictLink[o]) {
-        for (let p = nodeOut[o]; p !== NONE; p = samePattern[p]) {
-          if (count === hitPattern.length) {
-            hitPattern = grow(hitPattern);
-            hitEnd = grow(hitEnd);
-            this.hitPattern = hitPattern;
-            this.hitEnd = hitEnd;
-          }
-          hitPattern[count] = p;
-          hitEnd[count++] = i + 1;
+      const first = trie[node + 1];
+      if (first === NONE) continue;
+      for (let j = first; outputs[j] !== NONE; j++) {
+        if (count === hitPattern.length) {
+          hitPattern = grow(hitPattern);
+          hitEnd = grow(hitEnd);
+          this.hitPattern = hitPattern;
+          this.hitEnd = hitEnd;
         }
+        hitPattern[count] = outputs[j];
+        hitEnd[count++] = i + 1;
       }
     }
     return count;

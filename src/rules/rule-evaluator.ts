@@ -207,6 +207,44 @@ class Evaluation {
   }
 }
 
+/** Whether a compiled expression matches, without collecting its evidence (what `evidence: false` evaluates). */
+export function matchesCompiled(expr: CompiledExpr, ctx: EvaluationContext, occ: TermOccurrences): boolean {
+  return new Evaluation(ctx, occ).eval(expr, null);
+}
+
+/** One clause of a rule in clause form: true when one of `ids` occurs (when none occurs, if `negated`). */
+export interface TermClause {
+  negated: boolean;
+  ids: number[];
+}
+
+/**
+ * The expression as an AND of clauses over terms of scope `any`, each an OR of terms or the negation of one,
+ * or null when it has another shape (scopes, NEAR, regexes, conditions, nested negations, an OR of ANDs).
+ * Keyword rules and most hand-written rules (`(物业|业委会) & 乱收费 & !招聘`) have this form. Such a rule
+ * matches exactly when every clause holds, and its evidence is every occurrence of every term of its
+ * positive clauses (an OR with evidence collects all its items' hits, a negation none).
+ */
+export function clauseForm(expr: CompiledExpr): TermClause[] | null {
+  const terms = (e: CompiledExpr, into: number[]): boolean => {
+    if (e.type === 'term') {
+      into.push(e.id);
+      return e.scope === 'any';
+    }
+    return e.type === 'or' && e.items.every((item) => terms(item, into));
+  };
+  const clauses: TermClause[] = [];
+  const add = (e: CompiledExpr): boolean => {
+    if (e.type === 'and') return e.items.every(add);
+    const ids: number[] = [];
+    const negated = e.type === 'not';
+    if (!terms(negated ? e.item : e, ids)) return false;
+    clauses.push({ negated, ids });
+    return true;
+  };
+  return add(expr) ? clauses : null;
+}
+
 /** Evaluates a compiled expression against term occurrences by number (what RuleSet does). */
 export function evaluateCompiled(expr: CompiledExpr, ctx: EvaluationContext, occ: TermOccurrences): ExpressionMatch {
   const evaluation = new Evaluation(ctx, occ);

@@ -64,15 +64,21 @@ export class RobotsCache {
     return entry;
   }
 
+  /**
+   * Only the site's answer (or its silence) is a verdict on the site. Anything that is not a FetchError comes from our
+   * side, e.g. the host limiter's Redis going away mid-request: it is thrown and nothing is cached, so a Redis restart
+   * does not shut a healthy site out for a minute.
+   */
   private async fetchRobots(robotsUrl: string): Promise<StoredRobots> {
     try {
       const result = await this.fetcher.fetch(robotsUrl);
       return { kind: 'parse', body: result.body.slice(0, 500_000) };
     } catch (error) {
-      if (error instanceof FetchError && error.code === 'http_status' && error.status !== undefined && error.status >= 400 && error.status < 500 && error.status !== 429) {
+      if (!(error instanceof FetchError)) throw error;
+      if (error.code === 'http_status' && error.status !== undefined && error.status >= 400 && error.status < 500 && error.status !== 429) {
         return { kind: 'allow' };
       }
-      if (error instanceof FetchError && error.code === 'blocked_address') throw error;
+      if (error.code === 'blocked_address') throw error;
       return { kind: 'unreachable' };
     }
   }

@@ -3,6 +3,15 @@ const PLACE_SUFFIXES = ['小区', '花园', '花苑', '家园', '新村', '新�
 /** Last characters of the suffixes, by code unit (1: some suffix ends so): most tokens end otherwise and need no suffix search. */
 const SUFFIX_ENDS = new Uint8Array(65536);
 for (const suffix of PLACE_SUFFIXES) SUFFIX_ENDS[suffix.charCodeAt(suffix.length - 1)] = 1;
+/**
+ * The place suffix a word ends in, longest first, or undefined. A plain loop: a closure over the word here would make
+ * every caller's loop allocate a context per word.
+ */
+function placeSuffixOf(word: string): string | undefined {
+  if (word.length === 0 || SUFFIX_ENDS[word.charCodeAt(word.length - 1)] !== 1) return undefined;
+  for (let k = 0; k < PLACE_SUFFIXES.length; k++) if (word.endsWith(PLACE_SUFFIXES[k])) return PLACE_SUFFIXES[k];
+  return undefined;
+}
 /** Characters that do not start a place name (function words, pronouns, verbs around places). */
 const BAD_START = new Set([...'的了在是我你他她它们这那本该从到住于和与及对向把被给就都也还又很太更最个位家里对日月年号而紧靠近旁']);
 /** A token ending like this is a place of its own (or an administrative level): a name does not reach back past it. */
@@ -32,7 +41,7 @@ export function mayHoldPlace(text: string, mayTagLongPlace: (text: string) => bo
  * (`mayTagLongPlace`); an ns word of 2 characters is kept only when it ends in a suffix.
  */
 export function mayHoldPlaceInWords(text: string, words: readonly string[], mayTagLongPlace: (text: string) => boolean): boolean {
-  for (const word of words) if (word.length > 0 && SUFFIX_ENDS[word.charCodeAt(word.length - 1)] === 1 && PLACE_SUFFIXES.some((s) => word.endsWith(s))) return true;
+  for (let i = 0; i < words.length; i++) if (placeSuffixOf(words[i]) !== undefined) return true;
   return mayTagLongPlace(text);
 }
 
@@ -85,7 +94,7 @@ function push(found: string[], raw: string, isKnown: (name: string) => boolean):
 function scan(words: readonly string[], tags: readonly string[] | null, found: string[], isKnown: (name: string) => boolean): void {
   for (let i = 0; i < words.length; i++) {
     const word = words[i];
-    const suffix = word.length > 0 && SUFFIX_ENDS[word.charCodeAt(word.length - 1)] === 1 ? PLACE_SUFFIXES.find((s) => word.endsWith(s)) : undefined;
+    const suffix = placeSuffixOf(word);
     if (suffix) {
       // Gather the name tokens before the suffix (at most three, Chinese nouns/names only).
       let name = word;

@@ -8,7 +8,7 @@ import { MicroBatcher } from '../queues/micro-batcher';
 import { projectRoot } from '../config/config.loader';
 import type { Rule } from '../rules/rule.entity';
 import { ActiveRules, RulesService } from '../rules/rules.service';
-import { analyseText } from './analysis-engine';
+import { ANALYSIS_CHUNK, analyseTexts, EngineResult } from './analysis-engine';
 import { DictionaryService } from './dictionary.service';
 import { AnalysisResources, analysisResources } from './analysis-resources';
 import { Analysis, FiredRule } from './analysis.entity';
@@ -68,7 +68,7 @@ export class AnalysisService implements OnModuleInit {
     if (!post) return { status: 'post_missing' };
     if (post.content_hash !== expectedHash) return { status: 'stale', currentHash: post.content_hash };
     if (post.analysed) return { status: 'analysed', analysis: await this.stored(postId, post.content_hash), created: false };
-    const values = this.compute(postId, post, await this.context());
+    const [values] = this.compute([{ postId, post }], await this.context());
     const inserted = await this.writer.add(values);
     if (!inserted) return { status: 'analysed', analysis: await this.stored(postId, post.content_hash), created: false };
     return { status: 'analysed', analysis: toAnalysis(values.values, inserted), created: true };
@@ -87,7 +87,7 @@ export class AnalysisService implements OnModuleInit {
     const toStore: { index: number; values: NewAnalysis }[] = [];
     const toLoad: { index: number; postId: number; contentHash: string }[] = [];
     const computing = new Set<number>();
-    let ctx: AnalysisContext | undefined;
+    const toCompute: { index: number; postId: number; post: PostRow }[] = [];
     for (let i = 0; i < items.length; i++) {
       const { postId, contentHash } = items[i];
       const post = posts[i];
@@ -95,11 +95,19 @@ export class AnalysisService implements OnModuleInit {
       else if (post.content_hash !== contentHash) outcomes[i] = { status: 'stale', currentHash: post.content_hash };
       else if (post.analysed || computing.has(postId)) toLoad.push({ index: i, postId, contentHash });
       else {
-        ctx ??= await this.context();
         computing.add(postId);
-        toStore.push({ index: i, values: this.compute(postId, post, ctx) });
-        // Keep the event loop turning (lock renewals, other jobs' I/O) during a long batch.
-        if (toStore.length % 50 === 0) await new Promise((resolve) => setImmediate(resolve));
+        toCompute.push({ index: i, postId, post });
+      }
+    }
+    if (toCompute.length) {
+      const ctx = await this.context();
+      // The pipeline over a chunk at a time (stage by stage, see analyseTexts), letting the event loop turn between
+      // chunks (lock renewals, other jobs' I/O) during a long batch.
+      for (let from = 0; from < toCompute.length; from += ANALYSIS_CHUNK) {
+        if (from > 0) await new Promise((resolve) => setImmediate(resolve));
+        const chunk = toCompute.slice(from, from + ANALYSIS_CHUNK);
+        const computed = this.compute(chunk, ctx);
+        chunk.forEach((c, k) => toStore.push({ index: c.index, values: computed[k] }));
       }
     }
     const written = toStore.length ? await this.writeAnalyses(toStore.map((s) => s.values)) : [];
@@ -131,13 +139,18 @@ export class AnalysisService implements OnModuleInit {
     return { gazetteer, depth, active, chains };
   }
 
-  /** The pipeline over one post revision: the analysis row to store and the rules whose hits it counts. */
-  private compute(postId: number, post: PostRow, ctx: AnalysisContext): NewAnalysis {
+  /** The pipeline over post revisions (one batch, see analyseTexts): the analysis rows to store and the rules whose hits they count. */
+  private compute(items: readonly { postId: number; post: PostRow }[], ctx: AnalysisContext): NewAnalysis[] {
     const { active, chains } = ctx;
-    const result = analyseText(
-      { title: post.title, body: post.body, replies: post.replies, defaultAreaId: post.default_area_id ?? null },
+    const results = analyseTexts(
+      items.map(({ post }) => ({ title: post.title, body: post.body, replies: post.replies, defaultAreaId: post.default_area_id ?? null })),
       { resources: this.resources(), gazetteer: { gazetteer: ctx.gazetteer, depth: ctx.depth }, areaPath: (id) => chains.get(id) ?? [String(id)], rules: active.set },
     );
+    return items.map(({ postId, post }, k) => this.toNewAnalysis(postId, post, results[k], active));
+  }
+
+  /** One post's pipeline result as the analysis row to store. */
+  private toNewAnalysis(postId: number, post: PostRow, result: EngineResult, active: AnalysisContext['active']): NewAnalysis {
     const toFired = ({ ruleId, hits }: { ruleId: number; hits: FiredRule['hits'] }): FiredRule => {
       const rule = active.rules.get(ruleId)!;
       return { ruleId, code: rule.code, version: rule.version, level: rule.level, hits };

@@ -46,6 +46,10 @@ describe('normalizeText in one pass', () => {
     // Texts of plain characters, punctuation and whitespace only are all handled.
     const common = [...'物业收费小区噪音abcXYZ09!?,.。，！？、…—～ＡＢ１２'].concat([' ', '\t', '\n', '\r', '\u00a0', '\u3000', '\u200b']);
     for (const text of randomTexts(common, 2000, 80, 5)) expect([text, foldInOnePass(text)]).toEqual([text, foldByPatterns(text)]);
+    // Long texts: the result is built another way past 64 units, and in pieces past 4,096.
+    const long = randomTexts(common, 200, 9000, 7);
+    expect(long.filter((t) => t.length > 4096).length).toBeGreaterThan(50);
+    for (const text of long) expect([text.length, foldInOnePass(text)]).toEqual([text.length, foldByPatterns(text)]);
   });
 
   it('leaves traditional text to the converter', () => {

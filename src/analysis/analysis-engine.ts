@@ -60,7 +60,7 @@ export function analyseText(input: EngineInput, ctx: EngineContext): EngineResul
  * (ANALYSIS_CHUNK) goes through one stage before the next stage starts, so a stage's code and tables
  * (jieba's dictionary, the classifier's 4 MB of weights, the term automata) stay in the CPU caches from
  * one post to the next instead of being pushed out by the other stages every post. On a 2-core
- * machine that makes a batch 10–30 % faster than the same posts one at a time.
+ * machine that makes a batch 10–20 % faster than the same posts one at a time.
  */
 export function analyseTexts(inputs: readonly EngineInput[], ctx: EngineContext): EngineResult[] {
   const results: EngineResult[] = new Array(inputs.length);

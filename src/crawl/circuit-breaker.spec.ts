@@ -1,4 +1,6 @@
-import { circuitAfterRun, circuitAllows, CircuitSnapshot } from './circuit-breaker';
+import { circuitAfterRun, circuitAllows, circuitOutcome, CircuitSnapshot } from './circuit-breaker';
+import { FetchError } from './http-fetcher';
+import { ParseError } from './parsers/parse-error';
 
 const now = new Date('2026-01-01T00:00:00Z');
 const settings = { failureThreshold: 3, cooldownSeconds: 60 };
@@ -23,5 +25,18 @@ describe('circuit breaker', () => {
     ['neutral runs change nothing', closed(2), 'neutral', closed(2)],
   ] as const)('%s', (_name, circuit, outcome, expected) => {
     expect(circuitAfterRun(circuit as CircuitSnapshot, outcome, settings, now)).toEqual(expected);
+  });
+
+  it.each([
+    ['a crawled page', 'success', 'ok', undefined],
+    ['304 Not Modified', 'success', 'not_modified', undefined],
+    ['an empty feed', 'neutral', 'empty_feed', undefined],
+    ['a timeout', 'failure', 'failed', new FetchError('timeout', 'no answer in 10 s')],
+    ['a 503', 'failure', 'failed', new FetchError('http_status', 'HTTP 503', { status: 503 })],
+    ['robots.txt unreachable', 'failure', 'failed', new FetchError('robots_disallowed', 'robots.txt could not be fetched')],
+    ['a redesigned page', 'failure', 'broken', new ParseError('selector_not_found', 'no thread rows')],
+    ['our Redis gone mid-run', 'neutral', 'failed', new Error('Connection is closed.')],
+  ] as const)('%s counts as %s for the circuit', (_name, expected, status, error) => {
+    expect(circuitOutcome(status, error)).toBe(expected);
   });
 });

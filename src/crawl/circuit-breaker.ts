@@ -1,3 +1,7 @@
+import type { CrawlRunStatus } from '../sources/crawl-run.entity';
+import { FetchError } from './http-fetcher';
+import { ParseError } from './parsers/parse-error';
+
 /** closed: crawled as scheduled; open: paused until `openUntil`; half_open: the cool-down is over, one trial run decides. */
 export type CircuitState = 'closed' | 'open' | 'half_open';
 
@@ -31,4 +35,16 @@ export function circuitAfterRun(circuit: CircuitSnapshot, outcome: 'success' | '
     return { state: 'open', consecutiveFailures: failures, openUntil: new Date(now.getTime() + settings.cooldownSeconds * 1000) };
   }
   return { state: 'closed', consecutiveFailures: failures, openUntil: null };
+}
+
+/**
+ * What a finished run says about the site (pure): it answered (success), it failed us (failure: its answer, its
+ * silence or its content), or nothing (neutral): an empty feed only says "try again later", and an error on our side
+ * (anything that is neither a FetchError nor a ParseError, e.g. Redis or Postgres away mid-run) is no fault of the site.
+ */
+export function circuitOutcome(status: CrawlRunStatus, error: unknown): 'success' | 'failure' | 'neutral' {
+  if (status === 'ok' || status === 'not_modified') return 'success';
+  if (status === 'empty_feed') return 'neutral';
+  if (error !== undefined && !(error instanceof FetchError) && !(error instanceof ParseError)) return 'neutral';
+  return 'failure';
 }

@@ -11,7 +11,7 @@ import type { CrawlRunStatus } from '../sources/crawl-run.entity';
 import { withinActiveHours } from '../sources/schedule';
 import { Source } from '../sources/source.entity';
 import { RunOutcome, SCHEDULE_TZ, SourcesService } from '../sources/sources.service';
-import { circuitAfterRun, circuitAllows } from './circuit-breaker';
+import { circuitAfterRun, circuitAllows, circuitOutcome } from './circuit-breaker';
 import { CrawlFetcher, FetchStats } from './crawl-fetcher';
 import type { CrawledItem, ListEntry } from './crawl.types';
 import { FetchError, FetchResult } from './http-fetcher';
@@ -157,7 +157,7 @@ export class CrawlService implements OnModuleDestroy {
     if (error !== undefined) status = error instanceof ParseError ? 'broken' : 'failed';
     const circuit = circuitAfterRun(
       { state: circuitState, consecutiveFailures: source.consecutiveFailures, openUntil: source.circuitOpenUntil },
-      status === 'ok' || status === 'not_modified' ? 'success' : status === 'empty_feed' ? 'neutral' : 'failure',
+      circuitOutcome(status, error),
       this.config.crawl.circuit,
       new Date(),
     );

@@ -1,7 +1,10 @@
 import { getQueueToken } from '@nestjs/bullmq';
 import { Job, Queue } from 'bullmq';
 import { DataSource } from 'typeorm';
+import { ANALYSIS_CHUNK } from '../../src/analysis/analysis-engine';
 import { AnalysisService } from '../../src/analysis/analysis.service';
+import { textSimhash } from '../../src/analysis/simhash';
+import { normalizeText } from '../../src/analysis/text-normalizer';
 import { AnalyzeProcessor } from '../../src/analysis/analyze.processor';
 import { CaseCorrelationService } from '../../src/cases/case-correlation.service';
 import { CrawlProcessor } from '../../src/crawl/crawl.processor';
@@ -165,6 +168,33 @@ describe('analyze-batch jobs', () => {
     expect((await db.query(`SELECT count(*)::int AS n FROM case_events WHERE type = 'created'`))[0].n).toBe(before);
     const hits = await db.query(`SELECT sum(hit_count)::int AS n FROM rules`);
     expect(hits[0].n).toBeGreaterThan(0);
+  });
+
+  it('analyses a batch of several chunks, each post with its own result, beside missing, stale and repeated ones', async () => {
+    const texts = Array.from({ length: 2 * ANALYSIS_CHUNK + 20 }, (_, i) => (i % 3 === 0 ? disputes[i % disputes.length] : [`${chatter[0]}第${i}期`, `${chatter[1]}（第${i}期）`]));
+    const posts = await store(texts);
+    const [gone, changed, analysedBefore] = [posts[5], posts[70], posts[140]];
+    await db.query(`DELETE FROM posts WHERE id = $1`, [gone.id]);
+    await service.app.get(AnalysisService).analyzeMany([{ postId: analysedBefore.id, contentHash: analysedBefore.contentHash }]);
+    const items = [...posts.map((p) => (p === changed ? { ...p, contentHash: 'e'.repeat(64) } : p)), posts[10], posts[100]];
+    const outcomes = await service.app.get(AnalysisService).analyzeMany(items.map((p) => ({ postId: p.id, contentHash: p.contentHash })));
+    expect(outcomes).toHaveLength(items.length);
+    const stored: { id: number; title: string; body: string }[] = await db.query(`SELECT id, title, body FROM posts WHERE id = ANY($1)`, [posts.map((p) => p.id)]);
+    const byId = new Map(stored.map((p) => [p.id, p]));
+    outcomes.forEach((outcome, i) => {
+      const item = items[i];
+      if (item === gone) return expect([i, outcome.status]).toEqual([i, 'post_missing']);
+      if (item.id === changed.id && i < posts.length) return expect([i, outcome.status]).toEqual([i, 'stale']);
+      if (outcome.status !== 'analysed') return expect([i, outcome.status]).toEqual([i, 'analysed']);
+      // The analysis is of this very post (a result shifted within or across chunks would carry another post's SimHash).
+      const post = byId.get(item.id)!;
+      expect([i, outcome.analysis.postId, outcome.analysis.simhash]).toEqual([i, item.id, textSimhash(`${normalizeText(post.title)}\n${normalizeText(post.body)}`)]);
+      // Created now unless analysed before this call, or the second mention of a post in it.
+      expect([i, outcome.created]).toEqual([i, item !== analysedBefore && i < posts.length]);
+    });
+    const counts: { post_id: number; n: number }[] = await db.query(`SELECT post_id, count(*)::int AS n FROM analyses WHERE post_id = ANY($1) GROUP BY post_id`, [posts.map((p) => p.id)]);
+    expect(counts).toHaveLength(posts.length - 2);
+    expect(counts.every((c) => c.n === 1)).toBe(true);
   });
 
   it('skips posts of a batch that were deleted or changed since', async () => {

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { load } from 'js-yaml';
 import { Gazetteer } from '../../areas/gazetteer';
@@ -62,6 +63,8 @@ function main(): void {
 
   const messages = readJsonl(input).map((m) => ({ title: m.title ?? '', body: m.body }));
   console.log(`${messages.length} messages from ${input}, ${messages.reduce((a, m) => a + m.title.length + m.body.length, 0)} characters`);
+  const loadAverage = () => loadavg().map((x) => x.toFixed(2)).join(' ');
+  console.log(`load average at the start: ${loadAverage()} (figures from a busy machine are lower and noisier)`);
 
   // Rules: 10 realistic ones, and 5,000 = those plus 4,990 generated from the corpus vocabulary.
   const vocabulary = [...new Set(messages.slice(0, 500).flatMap((m) => segmenter.cut(m.body)).filter((w) => /^[\u4e00-\u9fff]{2,4}$/.test(w)))];
@@ -109,6 +112,7 @@ function main(): void {
   console.log(`pipeline / raw segmentation: ${(sum(raw.wall) / sum(p10.wall)).toFixed(2)} (target ≥ 0.5); 5,000 rules / 10 rules: ${(sum(p10.wall) / sum(p5000.wall)).toFixed(2)} (target ≥ 0.8)`);
   console.log(`by CPU time: pipeline / raw segmentation ${(sum(raw.cpu) / sum(p10.cpu)).toFixed(2)}; 5,000 rules / 10 rules ${(sum(p10.cpu) / sum(p5000.cpu)).toFixed(2)}`);
   console.log(`one post per call: pipeline / raw segmentation ${(sum(raw.wall) / sum(single.wall)).toFixed(2)}`);
+  console.log(`load average at the end: ${loadAverage()}`);
 
   // Dry-run over generated posts: titles and bodies cut from the corpus at random, in memory.
   const pool = messages.map((m) => normalizeText(m.body)).filter((b) => b.length > 40);

@@ -22,8 +22,23 @@ export interface CaseListQuery {
   status?: CaseStatus[];
   assignedToMe?: boolean;
   overdue?: boolean;
+  /** level (default): level, newest first. urgency (the inbox): level, overdue first, then the earliest due time. */
+  sort?: 'level' | 'urgency';
   page: number;
   pageSize: number;
+}
+
+/** Counters of the cases a list query selects (the inbox's figures, without downloading the cases). */
+export interface CaseSummary {
+  total: number;
+  open: number;
+  /** Open and not yet acknowledged (new or assigned). */
+  unacknowledged: number;
+  overdue: number;
+  /** Open at level red or orange. */
+  high: number;
+  /** The database's clock when counted (ISO 8601): a case opened or assigned after it is news at the next look. */
+  asOf: string;
 }
 
 export type CaseWithSla = Case & { overdue: boolean; overdueClocks: SlaClock[] };
@@ -115,6 +130,24 @@ const LIST_COLUMNS = [
 /** Most urgent first: the order of the list (and of the index cases_list_order). */
 const LEVEL_RANK_SQL = "(CASE c.level WHEN 'red' THEN 0 WHEN 'orange' THEN 1 WHEN 'yellow' THEN 2 ELSE 3 END)";
 
+const OPEN_SQL = "c.status NOT IN ('settled', 'dismissed', 'merged')";
+
+/**
+ * When an open case is next due: the earliest clock not yet met, else when it was opened (a closed case: when it
+ * was opened). The SQL twin of the console's dueAt with the opening time as the fallback (inbox.js sortCases).
+ */
+const NEXT_DUE_SQL = `COALESCE(CASE WHEN ${OPEN_SQL} THEN LEAST(
+    CASE WHEN c.acknowledged_at IS NULL THEN c.due_acknowledge_at END,
+    CASE WHEN c.first_contact_at IS NULL AND c.first_response_at IS NULL THEN c.due_contact_at END,
+    CASE WHEN c.first_response_at IS NULL THEN c.due_response_at END,
+    CASE WHEN c.closed_at IS NULL THEN c.due_settle_at END) END, c.opened_at)`;
+
+/** Sort keys (selected as k1, k2, k3 beside c.id) and their order, per list sort. */
+const SORTS = {
+  level: { keys: `${LEVEL_RANK_SQL} AS k1, c.opened_at AS k2, 0 AS k3`, order: (p: string) => `${p}k1, ${p}k2 DESC, ${p}id DESC` },
+  urgency: { keys: `${LEVEL_RANK_SQL} AS k1, ${OVERDUE_OR_FALSE} AS k2, ${NEXT_DUE_SQL} AS k3`, order: (p: string) => `${p}k1, ${p}k2 DESC, ${p}k3, ${p}id` },
+} as const;
+
 export interface Page<T> {
   items: T[];
   total: number;
@@ -139,20 +172,16 @@ export class CasesQueryService {
    * lookup each) instead of a join over every case.
    */
   async list(actor: Actor, query: CaseListQuery): Promise<Page<CaseListItem>> {
-    const visible = await this.areas.subtreeIds(actor.scopeAreaIds);
-    const params: unknown[] = [actor.id, visible];
-    const where = ['(c.assignee_id = $1 OR c.area_id = ANY($2::int[]))'];
-    if (query.status?.length) where.push(`c.status = ANY($${params.push(query.status)}::text[])`);
-    if (query.assignedToMe) where.push('c.assignee_id = $1');
-    if (query.overdue !== undefined) where.push(query.overdue ? OVERDUE_OR_FALSE : `NOT ${OVERDUE_OR_FALSE}`);
+    const { where, params } = await this.listFilter(actor, query);
     const limit = params.push(query.pageSize);
     const offset = params.push((query.page - 1) * query.pageSize);
     // The page is chosen on the sort keys alone; only its rows are then read whole and formatted.
+    const sort = SORTS[query.sort ?? 'level'];
     const sql = `SELECT x.*, p.total FROM (
-        SELECT c.id, ${LEVEL_RANK_SQL} AS rank, c.opened_at, count(*) OVER ()::int AS total FROM cases c WHERE ${where.join(' AND ')}
-        ORDER BY 2, 3 DESC, 1 DESC LIMIT $${limit} OFFSET $${offset}) p
+        SELECT c.id, ${sort.keys}, count(*) OVER ()::int AS total FROM cases c WHERE ${where.join(' AND ')}
+        ORDER BY ${sort.order('')} LIMIT $${limit} OFFSET $${offset}) p
       CROSS JOIN LATERAL (SELECT ${LIST_COLUMNS} FROM cases c WHERE c.id = p.id OFFSET 0) x
-      ORDER BY p.rank, p.opened_at DESC, p.id DESC`;
+      ORDER BY ${sort.order('p.')}`;
     const rows: (CaseListItem & { total: number })[] = await this.db.query(sql, params);
     let total = rows[0]?.total ?? 0;
     if (rows.length === 0 && query.page > 1) {
@@ -162,6 +191,33 @@ export class CasesQueryService {
     }
     for (const row of rows) delete (row as { total?: number }).total;
     return { items: rows, total, page: query.page, pageSize: query.pageSize };
+  }
+
+  /** The counters of what `list` would select (all pages), in one statement. */
+  async summary(actor: Actor, query: Omit<CaseListQuery, 'page' | 'pageSize' | 'sort'>): Promise<CaseSummary> {
+    const { where, params } = await this.listFilter(actor, query);
+    const [row] = await this.db.query(
+      `SELECT count(*)::int AS total,
+              count(*) FILTER (WHERE ${OPEN_SQL})::int AS open,
+              count(*) FILTER (WHERE c.status IN ('new', 'assigned'))::int AS unacknowledged,
+              count(*) FILTER (WHERE ${OVERDUE_OR_FALSE})::int AS overdue,
+              count(*) FILTER (WHERE ${OPEN_SQL} AND c.level IN ('red', 'orange'))::int AS high,
+              to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "asOf"
+         FROM cases c WHERE ${where.join(' AND ')}`,
+      params,
+    );
+    return row as CaseSummary;
+  }
+
+  /** The conditions of a list query: the actor's scope (own cases or the areas below theirs) and the filters. */
+  private async listFilter(actor: Actor, query: Pick<CaseListQuery, 'status' | 'assignedToMe' | 'overdue'>): Promise<{ where: string[]; params: unknown[] }> {
+    const visible = await this.areas.subtreeIds(actor.scopeAreaIds);
+    const params: unknown[] = [actor.id, visible];
+    const where = ['(c.assignee_id = $1 OR c.area_id = ANY($2::int[]))'];
+    if (query.status?.length) where.push(`c.status = ANY($${params.push(query.status)}::text[])`);
+    if (query.assignedToMe) where.push('c.assignee_id = $1');
+    if (query.overdue !== undefined) where.push(query.overdue ? OVERDUE_OR_FALSE : `NOT ${OVERDUE_OR_FALSE}`);
+    return { where, params };
   }
 
   /** The case with the posts behind it (and why each matched), its responses and its timeline. */

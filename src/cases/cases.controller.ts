@@ -50,7 +50,13 @@ export class CasesController {
 
   @Get()
   list(@CurrentActor() actor: Actor, @Query() query: ListCasesQuery) {
-    return this.queries.list(actor, { status: query.status, assignedToMe: query.mine, overdue: query.overdue, page: query.page, pageSize: query.pageSize });
+    return this.queries.list(actor, { status: query.status, assignedToMe: query.mine, overdue: query.overdue, sort: query.sort, page: query.page, pageSize: query.pageSize });
+  }
+
+  /** The counters of the cases `GET /cases` would list with the same filters (all pages): total, open, unacknowledged, overdue, high; and asOf. */
+  @Get('summary')
+  summary(@CurrentActor() actor: Actor, @Query() query: ListCasesQuery) {
+    return this.queries.summary(actor, { status: query.status, assignedToMe: query.mine, overdue: query.overdue });
   }
 
   @Get(':id')

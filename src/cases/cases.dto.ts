@@ -21,6 +21,11 @@ export class ListCasesQuery {
   @IsBoolean()
   overdue?: boolean;
 
+  /** level (default): level, then newest. urgency: level, overdue first, then the earliest due time (the inbox). */
+  @IsOptional()
+  @IsIn(['level', 'urgency'])
+  sort?: 'level' | 'urgency';
+
   @IsOptional()
   @Type(() => Number)
   @IsInt()

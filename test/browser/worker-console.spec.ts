@@ -1,5 +1,6 @@
 /// <reference lib="dom" />
 import type { Page } from 'playwright-core';
+import { DataSource } from 'typeorm';
 import { eventually } from '../support/test-env';
 import { ConsoleEnv, loginThroughForm, openPage, screenshot, startConsoleEnv } from './console-harness';
 
@@ -145,4 +146,43 @@ describe('console: social worker (社工)', () => {
     expect((await api.get(`/cases/${theCase.id}`)).body.status).toBe('acknowledged');
     expect(errors).toEqual([]);
   }, 30_000);
+
+  it("shows a district's many cases 100 at a time, most urgent first, with counters for all of them (official, 1280 px)", async () => {
+    // An open case for every area and rule that has none (the district then holds far more than one page).
+    const db = env.service.app.get(DataSource);
+    await db.query(
+      `INSERT INTO cases (number, area_id, rule_id, category, level, status, version, post_count, opened_at)
+       SELECT 'TF-BULK-' || a.id || '-' || r.id, a.id, r.id, r.category,
+              (ARRAY['red', 'orange', 'yellow', 'blue'])[1 + (a.id + r.id) % 4], 'new', 1, 1, now() - make_interval(mins => a.id * 7 + r.id)
+         FROM areas a CROSS JOIN rules r
+        WHERE NOT EXISTS (SELECT 1 FROM cases c WHERE c.area_id = a.id AND c.rule_id = r.id AND c.status NOT IN ('settled', 'dismissed', 'merged'))`,
+    );
+    const api = await env.as('official');
+    const open = 'new,assigned,acknowledged,in_contact,responded,escalated,handed_over';
+    const summary = (await api.get(`/cases/summary?status=${open}`)).body;
+    expect(summary.open).toBeGreaterThan(110);
+    const firstPage: { id: number }[] = (await api.get(`/cases?sort=urgency&status=${open}&pageSize=100`)).body.items;
+
+    const { page, errors } = await openPage(env, 1280);
+    await loginThroughForm(page, env.baseUrl, 'official');
+    await page.waitForURL(/#\/dashboard$/);
+    await page.getByRole('link', { name: '辖区案件' }).click();
+    const items = page.locator('.case-item');
+    await eventually(async () => (await items.count()) === 100, 15_000, 'the first 100 cases');
+    // The most urgent hundred, in the server's order; the counters count every open case, not only those shown.
+    expect(await items.evaluateAll((els) => els.map((el) => Number((el as HTMLElement).dataset.caseId)))).toEqual(firstPage.map((c) => c.id));
+    expect(await page.locator('#count-open .value').innerText()).toBe(String(summary.open));
+    expect(await page.locator('#count-unacknowledged .value').innerText()).toBe(String(summary.unacknowledged));
+    expect(await page.locator('#count-high .value').innerText()).toBe(String(summary.high));
+    const more = page.locator('#inbox-more');
+    expect(await more.innerText()).toBe(`显示更多（还有 ${summary.open - 100} 件）`);
+    await more.click();
+    await eventually(async () => (await items.count()) === Math.min(200, summary.open), 15_000, 'the next 100 cases');
+    expect(await more.isHidden()).toBe(summary.open <= 200);
+    // Cases that only came into view are not announced as new.
+    expect(await page.locator('.case-item.is-new').count()).toBe(0);
+    expect(await page.locator('.toast').count()).toBe(0);
+    await screenshot(page, 'official-inbox-many-1280');
+    expect(errors).toEqual([]);
+  }, 60_000);
 });

@@ -180,4 +180,79 @@ describe('case actions', () => {
     await worker.post(`/cases/${late}/acknowledge`);
     expect((await worker.get(`/cases/${late}`)).body).toMatchObject({ overdue: false });
   });
+
+  it('sorts the inbox by urgency on the server, page after page, and counts it without listing it', async () => {
+    const red = await fx.openCase('danfeng', 'illegal-building');
+    const yellowLate = await fx.openCase('danfeng', 'parking');
+    const yellowSoon = await fx.openCase('danfeng', 'garbage');
+    const yellowNoClock = await fx.openCase('zhenan', 'parking');
+    const blue = await fx.openCase('zhenan', 'illegal-building');
+    await fx.db.query(`UPDATE cases SET level = 'red' WHERE id = $1`, [red]);
+    await fx.db.query(`UPDATE cases SET level = 'yellow', due_acknowledge_at = now() - interval '5 minutes' WHERE id = $1`, [yellowLate]);
+    await fx.db.query(`UPDATE cases SET level = 'yellow', due_acknowledge_at = now() + interval '5 minutes' WHERE id = $1`, [yellowSoon]);
+    // No clock: due "when opened" (an hour ago), after the overdue one, before the one due in five minutes.
+    await fx.db.query(`UPDATE cases SET level = 'yellow', opened_at = now() - interval '1 hour', due_acknowledge_at = NULL, due_contact_at = NULL, due_response_at = NULL, due_settle_at = NULL WHERE id = $1`, [yellowNoClock]);
+    await fx.db.query(`UPDATE cases SET level = 'blue' WHERE id = $1`, [blue]);
+    const open = 'new,assigned,acknowledged,in_contact,responded,escalated,handed_over';
+    const all: CaseItem[] = (await supervisor.get(`/cases?sort=urgency&status=${open}&pageSize=200`)).body.items;
+    // The console's order (inbox.js before the server sorted): level, overdue first, earliest open clock (else opened), id.
+    const rank: Record<string, number> = { red: 0, orange: 1, yellow: 2, blue: 3 };
+    const nextDue = (c: CaseItem) => {
+      const clocks: [string | null, string | null][] = [
+        [c.dueAcknowledgeAt, c.acknowledgedAt],
+        [c.dueContactAt, c.firstContactAt || c.firstResponseAt],
+        [c.dueResponseAt, c.firstResponseAt],
+        [c.dueSettleAt, c.closedAt],
+      ];
+      const due = clocks.filter(([d, met]) => d && !met).map(([d]) => new Date(d!).getTime());
+      return due.length ? Math.min(...due) : new Date(c.openedAt).getTime();
+    };
+    const expected = [...all].sort((a, b) => rank[a.level] - rank[b.level] || Number(b.overdue) - Number(a.overdue) || nextDue(a) - nextDue(b) || a.id - b.id);
+    expect(all.map((c) => c.id)).toEqual(expected.map((c) => c.id));
+    const at = (id: number) => all.findIndex((c) => c.id === id);
+    expect(at(red)).toBeLessThan(at(yellowLate));
+    expect(at(yellowLate)).toBeLessThan(at(yellowNoClock));
+    expect(at(yellowNoClock)).toBeLessThan(at(yellowSoon));
+    expect(at(yellowSoon)).toBeLessThan(at(blue));
+    // Pages of 3 put together are the same list: nothing twice, nothing left out.
+    const paged: number[] = [];
+    for (let page = 1; paged.length < all.length; page++) paged.push(...(await supervisor.get(`/cases?sort=urgency&status=${open}&pageSize=3&page=${page}`)).body.items.map((c: CaseItem) => c.id));
+    expect(paged).toEqual(all.map((c) => c.id));
+
+    const summary = (await supervisor.get(`/cases/summary?status=${open}`)).body;
+    expect(Math.abs(new Date(summary.asOf).getTime() - Date.now())).toBeLessThan(60_000);
+    expect(summary).toEqual({
+      asOf: summary.asOf,
+      total: all.length,
+      open: all.length,
+      unacknowledged: all.filter((c) => c.status === 'new' || c.status === 'assigned').length,
+      overdue: all.filter((c) => c.overdue).length,
+      high: all.filter((c) => c.level === 'red' || c.level === 'orange').length,
+    });
+    expect(summary.overdue).toBeGreaterThanOrEqual(1);
+    expect(summary.high).toBeGreaterThanOrEqual(1);
+    // The worker's own cases only; another street's worker sees none of these; a bad sort is refused by name.
+    const mine = (await worker.get('/cases/summary?mine=true')).body;
+    expect(mine.total).toBe((await worker.get('/cases?mine=true&pageSize=200')).body.total);
+    expect((await otherWorker.get(`/cases?sort=urgency&mine=true&pageSize=200`)).body.items.map((c: CaseItem) => c.id)).not.toContain(red);
+    const bad = await supervisor.get('/cases?sort=oldest');
+    expect(bad.status).toBe(400);
+    expect(JSON.stringify(bad.body)).toContain('sort');
+  });
 });
+
+interface CaseItem {
+  id: number;
+  level: string;
+  status: string;
+  overdue: boolean;
+  openedAt: string;
+  acknowledgedAt: string | null;
+  firstContactAt: string | null;
+  firstResponseAt: string | null;
+  closedAt: string | null;
+  dueAcknowledgeAt: string | null;
+  dueContactAt: string | null;
+  dueResponseAt: string | null;
+  dueSettleAt: string | null;
+}

@@ -1,21 +1,33 @@
 // 社工 inbox: my open cases, most urgent first (warning level, then due time), counts at the top,
 // new cases appear without reloading. Supervisors, officials and admins see the cases of their area.
-import { allCases, areas } from './api.js';
+// The server sorts (GET /cases?sort=urgency) and counts (GET /cases/summary): the page loads the most
+// urgent PAGE cases and more on request, however many cases the area has.
+import { api, areas } from './api.js';
 import { watch } from './live.js';
 import {
-  areaLabel, dueAt, fmtRelative, fmtTime, h, isOverdue, LEVEL_RANK, levelBadge, OPEN_STATUSES, render, statusBadge, toast,
+  areaLabel, dueAt, fmtRelative, fmtTime, h, isOverdue, levelBadge, OPEN_STATUSES, render, statusBadge, toast,
 } from './ui.js';
 
-/** Most urgent first: level, then overdue, then the earliest due time (or the oldest case when there is no SLA). */
-export function sortCases(cases, now = Date.now()) {
-  const dueOf = (c) => new Date(dueAt(c) || c.openedAt).getTime();
-  return [...cases].sort(
-    (a, b) =>
-      (LEVEL_RANK[a.level] ?? 9) - (LEVEL_RANK[b.level] ?? 9) ||
-      Number(isOverdue(b, now)) - Number(isOverdue(a, now)) ||
-      dueOf(a) - dueOf(b) ||
-      a.id - b.id,
-  );
+/** How many more cases "显示更多" loads. */
+const PAGE = 100;
+
+/** The first `limit` cases of GET /cases for the query, most urgent first, and the total. */
+async function urgentCases(query, limit) {
+  const items = [];
+  let total = 0;
+  for (let page = 1; items.length < limit; page++) {
+    const params = new URLSearchParams({ ...query, sort: 'urgency', page: String(page), pageSize: String(Math.min(200, limit)) });
+    const res = await api(`/cases?${params}`);
+    items.push(...res.items);
+    total = res.total;
+    if (items.length >= total || res.items.length === 0) break;
+  }
+  return { items: items.slice(0, limit), total };
+}
+
+/** When a case reached this list: opened, or assigned (to someone, e.g. to me) later. */
+function arrivedAt(c) {
+  return Math.max(new Date(c.openedAt).getTime(), c.assignedAt ? new Date(c.assignedAt).getTime() : 0);
 }
 
 export async function inboxPage({ user, params }) {
@@ -42,24 +54,38 @@ export async function inboxPage({ user, params }) {
   let first = true;
   const areaMap = await areas();
 
+  let limit = PAGE;
+  /** The server's clock at the previous load. */
+  let lastLook = 0;
+  const more = h('button', { type: 'button', class: 'secondary no-print', id: 'inbox-more', hidden: true }, '显示更多');
+  more.addEventListener('click', () => {
+    limit += PAGE;
+    void load();
+  });
+  list.after(more);
+
   async function load() {
     const query = { ...(mineOnly ? { mine: 'true' } : {}), ...(showClosed ? {} : { status: OPEN_STATUSES.join(',') }) };
-    const cases = sortCases(await allCases(query));
+    const [summary, { items: cases, total }] = await Promise.all([api(`/cases/summary?${new URLSearchParams(query)}`), urgentCases(query, limit)]);
     const now = Date.now();
-    const open = cases.filter((c) => OPEN_STATUSES.includes(c.status));
-    const fresh = first ? [] : cases.filter((c) => !seen.has(c.id));
+    // News: cases not shown before that were opened or assigned since the last look. Not news: cases that only
+    // came into view (显示更多, or others above them were closed).
+    const fresh = first ? [] : cases.filter((c) => !seen.has(c.id) && arrivedAt(c) > lastLook - 5000);
+    lastLook = new Date(summary.asOf).getTime();
     for (const c of fresh) arrived.add(c.id);
     counters.replaceChildren(
-      counter('未结案件', open.length, 'count-open'),
-      counter('待签收', open.filter((c) => c.status === 'assigned' || c.status === 'new').length, 'count-unacknowledged'),
-      counter('已逾期', open.filter((c) => isOverdue(c, now)).length, 'count-overdue', true),
-      counter('红色/橙色预警', open.filter((c) => c.level === 'red' || c.level === 'orange').length, 'count-high', true),
+      counter('未结案件', summary.open, 'count-open'),
+      counter('待签收', summary.unacknowledged, 'count-unacknowledged'),
+      counter('已逾期', summary.overdue, 'count-overdue', true),
+      counter('红色/橙色预警', summary.high, 'count-high', true),
     );
     list.replaceChildren(
       ...(cases.length
         ? cases.map((c) => caseItem(c, areaMap, now, arrived.has(c.id)))
         : [h('li', { class: 'panel muted' }, showClosed ? '暂无案件。' : '暂无未结案件，新案件会自动出现在这里。')]),
     );
+    more.hidden = total <= cases.length;
+    more.textContent = `显示更多（还有 ${total - cases.length} 件）`;
     for (const c of cases) seen.add(c.id);
     if (fresh.length) toast(`收到 ${fresh.length} 件新案件：${fresh.map((c) => c.category || c.number).join('、')}`);
     stamp.textContent = `更新于 ${fmtTime(new Date())}`;

@@ -134,7 +134,7 @@ const OPEN_SQL = "c.status NOT IN ('settled', 'dismissed', 'merged')";
 
 /**
  * When an open case is next due: the earliest clock not yet met, else when it was opened (a closed case: when it
- * was opened). The SQL twin of the console's dueAt with the opening time as the fallback (inbox.js sortCases).
+ * was opened): the console's dueAt, with the opening time as the fallback the inbox sorted by before the server did.
  */
 const NEXT_DUE_SQL = `COALESCE(CASE WHEN ${OPEN_SQL} THEN LEAST(
     CASE WHEN c.acknowledged_at IS NULL THEN c.due_acknowledge_at END,
@@ -142,9 +142,9 @@ const NEXT_DUE_SQL = `COALESCE(CASE WHEN ${OPEN_SQL} THEN LEAST(
     CASE WHEN c.first_response_at IS NULL THEN c.due_response_at END,
     CASE WHEN c.closed_at IS NULL THEN c.due_settle_at END) END, c.opened_at)`;
 
-/** Sort keys (selected as k1, k2, k3 beside c.id) and their order, per list sort. */
+/** Sort keys (selected as k1, k2… beside c.id) and their order, per list sort. */
 const SORTS = {
-  level: { keys: `${LEVEL_RANK_SQL} AS k1, c.opened_at AS k2, 0 AS k3`, order: (p: string) => `${p}k1, ${p}k2 DESC, ${p}id DESC` },
+  level: { keys: `${LEVEL_RANK_SQL} AS k1, c.opened_at AS k2`, order: (p: string) => `${p}k1, ${p}k2 DESC, ${p}id DESC` },
   urgency: { keys: `${LEVEL_RANK_SQL} AS k1, ${OVERDUE_OR_FALSE} AS k2, ${NEXT_DUE_SQL} AS k3`, order: (p: string) => `${p}k1, ${p}k2 DESC, ${p}k3, ${p}id` },
 } as const;
 

@@ -75,6 +75,7 @@ const MATRIX: Record<string, Entry> = {
   // Partner systems authenticate with a per-source push token, not a login: without one, nobody.
   'POST /ingest/{code}': { allow: [] },
   'GET /cases': { allow: LOGGED_IN },
+  'GET /cases/summary': { allow: LOGGED_IN },
   'GET /cases/{id}': { allow: LOGGED_IN, scoped: true },
   'GET /cases/{id}/response-templates': { allow: LOGGED_IN, scoped: true },
   'GET /cases/{id}/notifications': { allow: LOGGED_IN, scoped: true },

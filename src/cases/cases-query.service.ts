@@ -22,6 +22,9 @@ export interface CaseListQuery {
   status?: CaseStatus[];
   assignedToMe?: boolean;
   overdue?: boolean;
+  /** Opened in [openedFrom, openedTo) (either end optional). */
+  openedFrom?: Date;
+  openedTo?: Date;
   /** level (default): level, newest first. urgency (the inbox): level, overdue first, then the earliest due time. */
   sort?: 'level' | 'urgency';
   page: number;
@@ -210,13 +213,15 @@ export class CasesQueryService {
   }
 
   /** The conditions of a list query: the actor's scope (own cases or the areas below theirs) and the filters. */
-  private async listFilter(actor: Actor, query: Pick<CaseListQuery, 'status' | 'assignedToMe' | 'overdue'>): Promise<{ where: string[]; params: unknown[] }> {
+  private async listFilter(actor: Actor, query: Pick<CaseListQuery, 'status' | 'assignedToMe' | 'overdue' | 'openedFrom' | 'openedTo'>): Promise<{ where: string[]; params: unknown[] }> {
     const visible = await this.areas.subtreeIds(actor.scopeAreaIds);
     const params: unknown[] = [actor.id, visible];
     const where = ['(c.assignee_id = $1 OR c.area_id = ANY($2::int[]))'];
     if (query.status?.length) where.push(`c.status = ANY($${params.push(query.status)}::text[])`);
     if (query.assignedToMe) where.push('c.assignee_id = $1');
     if (query.overdue !== undefined) where.push(query.overdue ? OVERDUE_OR_FALSE : `NOT ${OVERDUE_OR_FALSE}`);
+    if (query.openedFrom) where.push(`c.opened_at >= $${params.push(query.openedFrom)}`);
+    if (query.openedTo) where.push(`c.opened_at < $${params.push(query.openedTo)}`);
     return { where, params };
   }
 

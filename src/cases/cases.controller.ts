@@ -24,6 +24,9 @@ import {
 } from './cases.dto';
 import { ResponseTemplates } from './response-templates.service';
 
+/** The filters of a list query (GET /cases and GET /cases/summary). */
+const filterOf = (query: ListCasesQuery) => ({ status: query.status, assignedToMe: query.mine, overdue: query.overdue, openedFrom: query.openedFrom, openedTo: query.openedTo });
+
 /** Who may act on cases at all; the service then checks assignment and area scope. Operators only read. */
 const CASE_ACTORS: UserRole[] = ['worker', 'supervisor', 'official', 'admin'];
 
@@ -50,13 +53,13 @@ export class CasesController {
 
   @Get()
   list(@CurrentActor() actor: Actor, @Query() query: ListCasesQuery) {
-    return this.queries.list(actor, { status: query.status, assignedToMe: query.mine, overdue: query.overdue, sort: query.sort, page: query.page, pageSize: query.pageSize });
+    return this.queries.list(actor, { ...filterOf(query), sort: query.sort, page: query.page, pageSize: query.pageSize });
   }
 
   /** The counters of the cases `GET /cases` would list with the same filters (all pages): total, open, unacknowledged, overdue, high; and asOf. */
   @Get('summary')
   summary(@CurrentActor() actor: Actor, @Query() query: ListCasesQuery) {
-    return this.queries.summary(actor, { status: query.status, assignedToMe: query.mine, overdue: query.overdue });
+    return this.queries.summary(actor, filterOf(query));
   }
 
   @Get(':id')

@@ -21,6 +21,18 @@ export class ListCasesQuery {
   @IsBoolean()
   overdue?: boolean;
 
+  /** Only cases opened at or after this time (ISO 8601). */
+  @IsOptional()
+  @Type(() => Date)
+  @IsDate()
+  openedFrom?: Date;
+
+  /** Only cases opened before this time (ISO 8601). */
+  @IsOptional()
+  @Type(() => Date)
+  @IsDate()
+  openedTo?: Date;
+
   /** level (default): level, then newest. urgency: level, overdue first, then the earliest due time (the inbox). */
   @IsOptional()
   @IsIn(['level', 'urgency'])

@@ -239,7 +239,32 @@ describe('case actions', () => {
     expect(bad.status).toBe(400);
     expect(JSON.stringify(bad.body)).toContain('sort');
   });
+
+  it('lists and counts the cases opened in a period (the dashboard drill-down), and refuses a bad date by name', async () => {
+    const [before, inside, edge] = [await fx.openCase('zhenan', 'garbage'), await fx.openCase('zhenan', 'noise'), await fx.openCase('danfeng', 'noise')];
+    await fx.db.query(`UPDATE cases SET opened_at = '2025-03-31T23:59:59.999Z' WHERE id = $1`, [before]);
+    await fx.db.query(`UPDATE cases SET opened_at = '2025-04-15T08:00:00Z' WHERE id = $1`, [inside]);
+    await fx.db.query(`UPDATE cases SET opened_at = '2025-05-01T00:00:00Z' WHERE id = $1`, [edge]);
+    const april = 'openedFrom=2025-04-01T00:00:00.000Z&openedTo=2025-05-01T00:00:00.000Z';
+    const listed = (await supervisor.get(`/cases?${april}&pageSize=200`)).body;
+    expect(listed.items.map((c: CaseItem) => c.id)).toEqual([inside]);
+    expect(listed.total).toBe(1);
+    expect((await supervisor.get(`/cases/summary?${april}`)).body).toMatchObject({ total: 1, open: 1 });
+    // Either end alone; the upper end is exclusive, the lower inclusive.
+    const fromMay = (await supervisor.get('/cases?openedFrom=2025-05-01T00:00:00.000Z&openedTo=2025-06-01T00:00:00.000Z')).body.items.map((c: CaseItem) => c.id);
+    expect(fromMay).toEqual([edge]);
+    const untilApril = (await supervisor.get('/cases?openedTo=2025-04-01T00:00:00.000Z&pageSize=200')).body.items.map((c: CaseItem) => c.id);
+    expect(untilApril).toEqual([before]);
+    // A worker of another street sees none of them.
+    const elsewhere = await fx.login('sg-qianlong');
+    expect((await elsewhere.get(`/cases?${april}`)).body.total).toBe(0);
+    expect((await elsewhere.get(`/cases/summary?${april}`)).body.total).toBe(0);
+    const bad = await supervisor.get('/cases?openedFrom=yesterday');
+    expect(bad.status).toBe(400);
+    expect(JSON.stringify(bad.body)).toContain('openedFrom');
+  });
 });
+
 
 interface CaseItem {
   id: number;

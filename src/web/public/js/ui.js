@@ -24,7 +24,6 @@ function append(el, children) {
 }
 
 export const LEVELS = { red: '红色', orange: '橙色', yellow: '黄色', blue: '蓝色' };
-export const LEVEL_RANK = { red: 0, orange: 1, yellow: 2, blue: 3 };
 export const STATUSES = {
   new: '新建',
   assigned: '待签收',

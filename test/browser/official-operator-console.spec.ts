@@ -114,6 +114,35 @@ describe('console: official (区) and operator (运维)', () => {
     expect(errors).toEqual([]);
   }, 20_000);
 
+  it('keeps the page the user moved to when the page they left answers late (official, 1280 px)', async () => {
+    const { page, errors } = await openPage(env, 1280);
+    // Hold the dashboard's report until the user has gone on to 数据源.
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let reportAsked!: () => void;
+    const asked = new Promise<void>((resolve) => (reportAsked = resolve));
+    await page.route('**/reports/settlement?*', async (route) => {
+      reportAsked();
+      await held;
+      await route.continue();
+    });
+    await loginThroughForm(page, env.baseUrl, 'official');
+    await page.waitForURL(/#\/dashboard$/);
+    await asked;
+    await page.getByRole('link', { name: '数据源' }).click();
+    await page.locator('#sources-table tbody tr').first().waitFor();
+    const answered = page.waitForResponse('**/reports/settlement?*');
+    release();
+    expect((await answered).status()).toBe(200);
+    // Give the dashboard's late render its chance: the answer has been handed to the page.
+    await page.evaluate(() => new Promise((resolve) => setTimeout(resolve, 300)));
+    expect(await page.locator('h1').innerText()).toBe('数据源与预警规则');
+    expect(await page.locator('#sources-table').isVisible()).toBe(true);
+    expect(await page.locator('#area-table').count()).toBe(0);
+    expect(errors).toEqual([]);
+    await page.context().close();
+  }, 30_000);
+
   it('lists the sources with their health and crawls one now (operator, 1280 px)', async () => {
     const operator = await env.as('operator');
     const sources = (await operator.get('/sources')).body;

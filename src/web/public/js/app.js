@@ -31,6 +31,8 @@ const ROUTES = {
 
 /** Stops timers and streams of the page being left. */
 let leaveCurrent = () => {};
+/** Counts navigations: a page still loading when the user moves on must not draw over the next one. */
+let routeSeq = 0;
 
 function parseHash() {
   const raw = location.hash.replace(/^#\/?/, '');
@@ -128,6 +130,8 @@ function homeOf(user) {
 async function route() {
   leaveCurrent();
   leaveCurrent = () => {};
+  const seq = ++routeSeq;
+  const current = () => seq === routeSeq;
   const { name, args, params } = parseHash();
   const user = session.get() && session.get().user;
   if (!user) {
@@ -144,11 +148,16 @@ async function route() {
     return;
   }
   showChrome(user);
+  // Pages draw through this render only: once the user has gone elsewhere, a late answer to the
+  // page's requests (or a re-draw after an action) is dropped instead of replacing the new page.
+  const page = { args, params, user, render: (...children) => current() && render(...children) };
   try {
-    const cleanup = await ROUTES[name]({ args, params, user });
-    if (typeof cleanup === 'function') leaveCurrent = cleanup;
+    const cleanup = await ROUTES[name](page);
+    if (typeof cleanup !== 'function') return;
+    if (current()) leaveCurrent = cleanup;
+    else cleanup(); // left while loading: stop its timers now
   } catch (error) {
-    render(h('h1', {}, '出错了'), h('p', { class: 'error-box', role: 'alert' }, errorText(error)));
+    page.render(h('h1', {}, '出错了'), h('p', { class: 'error-box', role: 'alert' }, errorText(error)));
   }
 }
 

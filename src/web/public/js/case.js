@@ -4,7 +4,7 @@ import { api, areas, areaTree, isMissingRoute, optional } from './api.js';
 import { firedTerms, highlightSegments } from './highlight.js';
 import {
   areaLabel, AREA_LEVELS, CLOCKS, dueAt, errorText, EVENTS, field, fmtRelative, h, isOverdue, LEVELS, levelBadge, OUTCOMES,
-  render, RESPONSE_KINDS, select, statusBadge, timeEl, toast,
+  RESPONSE_KINDS, select, statusBadge, timeEl, toast,
 } from './ui.js';
 import { EXTRA_ACTIONS } from './case-extras.js';
 
@@ -36,7 +36,7 @@ async function ruleNames() {
   return rulesByCode;
 }
 
-export async function casePage({ args, user }) {
+export async function casePage({ args, user, render }) {
   const id = Number(args[0]);
   const [areaMap, rules] = await Promise.all([areas(), ruleNames()]);
   let stopped = false;

@@ -6,7 +6,7 @@ import {
   casesInPeriod, categoryTable, fmtDuration, METRICS, parseYmd, presetRange, PRESETS, settlement, trendBuckets, ymd,
 } from './figures.js';
 import {
-  AREA_LEVELS, areaLabel, download, field, fmtDate, fmtRate, h, isOverdue, levelBadge, render, select, statusBadge, subtree, timeEl,
+  AREA_LEVELS, areaLabel, download, field, fmtDate, fmtRate, h, isOverdue, levelBadge, select, statusBadge, subtree, timeEl,
 } from './ui.js';
 
 /** Exports are built by the server, which records each one in the audit log. */
@@ -49,7 +49,7 @@ function numLink(value, target, description) {
   );
 }
 
-export async function dashboardPage({ params, user }) {
+export async function dashboardPage({ params, user, render }) {
   const period = periodFromParams(params, user);
   const { from, to, level } = period;
   // The report carries every figure of this page (overdue count and medians too): no case list is downloaded.
@@ -225,7 +225,7 @@ function categoryView(categories, base, minCellSize) {
 }
 
 /** The cases behind a number: the same filters as the report, applied to GET /cases. */
-export async function drillPage({ params }) {
+export async function drillPage({ params, render }) {
   const metric = params.get('metric') || 'found';
   const from = new Date(params.get('from'));
   const to = new Date(params.get('to'));

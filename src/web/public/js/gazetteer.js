@@ -2,7 +2,7 @@
 // area has it), remove one, and turn a suggested place name (GET /analysis/place-suggestions) into
 // an alias of a chosen area with one click.
 import { api, ApiError, areaTree, forgetAreas, optional } from './api.js';
-import { AREA_LEVELS, errorText, fmtTime, h, render, toast } from './ui.js';
+import { AREA_LEVELS, errorText, fmtTime, h, toast } from './ui.js';
 
 /** "泰和花园" is already an alias of 白鹤街道 → a sentence naming the other area. */
 function conflictText(error, alias, byId) {
@@ -10,7 +10,7 @@ function conflictText(error, alias, byId) {
   return `“${alias}”已是${other ? `“${other.name}”` : '其他区域'}的别名，一个别名只能指向一个区域。`;
 }
 
-export async function gazetteerPage({ user }) {
+export async function gazetteerPage({ user, render }) {
   const canEdit = ['operator', 'admin'].includes(user.role);
   const treeHost = h('div', { id: 'area-tree' });
   const suggestionsHost = h('div', { id: 'place-suggestions' });

@@ -5,7 +5,7 @@
 import { api, areas } from './api.js';
 import { watch } from './live.js';
 import {
-  areaLabel, dueAt, fmtRelative, fmtTime, h, isOverdue, levelBadge, OPEN_STATUSES, render, statusBadge, toast,
+  areaLabel, dueAt, fmtRelative, fmtTime, h, isOverdue, levelBadge, OPEN_STATUSES, statusBadge, toast,
 } from './ui.js';
 
 /** How many more cases "显示更多" loads. */
@@ -30,7 +30,7 @@ function arrivedAt(c) {
   return Math.max(new Date(c.openedAt).getTime(), c.assignedAt ? new Date(c.assignedAt).getTime() : 0);
 }
 
-export async function inboxPage({ user, params }) {
+export async function inboxPage({ user, params, render }) {
   const mineOnly = user.role === 'worker' || params.get('mine') === 'true';
   const showClosed = params.get('status') === 'all';
   const title = user.role === 'worker' ? '我的案件' : '辖区案件';

@@ -1,6 +1,6 @@
 // 运维 page: sources with their health and "crawl now"; the warning rules when the rules API is there.
 import { api, ApiError, optional } from './api.js';
-import { errorText, fmtRelative, fmtTime, h, LEVELS, render, toast } from './ui.js';
+import { errorText, fmtRelative, fmtTime, h, LEVELS, toast } from './ui.js';
 
 /** 正常 / 告警 / 故障 / 未运行 / 已停用, from the crawl state (and the circuit state when the server reports one). */
 export function health(source) {
@@ -15,7 +15,7 @@ export function health(source) {
   return { key: 'ok', text: '正常' };
 }
 
-export async function opsPage({ user }) {
+export async function opsPage({ user, render }) {
   const canCrawl = ['operator', 'admin'].includes(user.role);
   const body = h('tbody', {});
   const stamp = h('span', { class: 'muted small' });

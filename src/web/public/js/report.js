@@ -2,9 +2,9 @@
 import { areas } from './api.js';
 import { areaChart, legend, trendChart } from './charts.js';
 import { categoryTable, fmtDuration, settlement, trendBuckets } from './figures.js';
-import { AREA_LEVELS, field, fmtRate, fmtTime, h, render } from './ui.js';
+import { AREA_LEVELS, field, fmtRate, fmtTime, h } from './ui.js';
 
-export async function reportPage({ params, user }) {
+export async function reportPage({ params, user, render }) {
   const now = new Date();
   const month = /^\d{4}-\d{2}$/.test(params.get('month') || '') ? params.get('month') : `${now.getFullYear()}-${String(now.getMonth() + 1).padStart(2, '0')}`;
   const [y, m] = month.split('-').map(Number);

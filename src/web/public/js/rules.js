@@ -2,7 +2,7 @@
 // check as you type (debounced POST /rules/validate), dry-run over past posts (POST /rules/dry-run),
 // version history (GET /rules/:id/versions), enable/disable and save (PUT /rules/:id), create (POST /rules).
 import { api, ApiError, areas } from './api.js';
-import { areaLabel, errorText, field, fmtTime, h, LEVELS, render, select, timeEl, toast } from './ui.js';
+import { areaLabel, errorText, field, fmtTime, h, LEVELS, select, timeEl, toast } from './ui.js';
 
 export const KINDS = { expression: '表达式', keyword: '关键词组' };
 export const RULE_ROLES = { warning: '预警（立案）', suppression: '屏蔽（广告、招聘等）' };
@@ -24,9 +24,9 @@ function listOf(rules) {
   return Array.isArray(rules) ? rules : rules && Array.isArray(rules.items) ? rules.items : [];
 }
 
-export async function rulesPage({ args }) {
-  if (args[0] === 'new') return editorPage(null);
-  if (args[0]) return editorPage(Number(args[0]));
+export async function rulesPage({ args, render }) {
+  if (args[0] === 'new') return editorPage(null, render);
+  if (args[0]) return editorPage(Number(args[0]), render);
   const rules = listOf(await api('/rules'));
   render(
     h('div', { class: 'page-head' }, h('h1', {}, '预警规则'), h('a', { class: 'button', href: '#/rules/new', id: 'new-rule' }, '新建规则')),
@@ -96,7 +96,7 @@ function isoDay(date) {
   return new Date(date.getTime() - date.getTimezoneOffset() * 60_000).toISOString().slice(0, 10);
 }
 
-async function editorPage(id) {
+async function editorPage(id, render) {
   const rules = listOf(await api('/rules'));
   const rule = id === null ? null : await api(`/rules/${id}`);
   const categories = [...new Set(rules.map((r) => r.category).filter(Boolean))].sort();
@@ -217,7 +217,7 @@ async function editorPage(id) {
           if (rule) {
             const saved = await api(`/rules/${rule.id}`, { method: 'PUT', body: body(rule.enabled) });
             toast(saved.version !== rule.version ? `已保存，规则升为第 ${saved.version} 版。` : '已保存。');
-            await editorPage(rule.id);
+            await editorPage(rule.id, render);
           } else {
             const saved = await api('/rules', { method: 'POST', body: { code: code.value.trim(), ...body(true) } });
             toast(`规则“${saved.name}”已创建。`);
@@ -256,7 +256,7 @@ async function editorPage(id) {
     try {
       const saved = await api(`/rules/${rule.id}`, { method: 'PUT', body: body(!rule.enabled) });
       toast(saved.enabled ? '规则已启用。' : '规则已停用。');
-      await editorPage(rule.id);
+      await editorPage(rule.id, render);
       document.getElementById('rule-toggle')?.focus();
     } catch (error) {
       showSaveError(error);

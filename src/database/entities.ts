@@ -21,6 +21,7 @@ import { RuleVersion } from '../rules/rule-version.entity';
 import { CrawlRun } from '../sources/crawl-run.entity';
 import { CrawlRunTotal } from '../sources/crawl-run-total.entity';
 import { Source } from '../sources/source.entity';
+import { ReconcileMark } from '../worker/reconcile-mark.entity';
 
 /** Every entity, for the data source and for TypeOrmModule. */
-export const ENTITIES = [DictionaryTerm, Area, AreaAlias, User, AuthSession, AuditEntry, Source, CrawlRun, CrawlRunTotal, Post, PostRevision, Analysis, Rule, RuleVersion, Case, CasePost, CaseEvent, CaseResponse, CaseContact, CaseCommitment, ConfirmedLabel, Notification, Team, TeamMember, Responsibility];
+export const ENTITIES = [DictionaryTerm, Area, AreaAlias, User, AuthSession, AuditEntry, Source, CrawlRun, CrawlRunTotal, Post, PostRevision, Analysis, Rule, RuleVersion, Case, CasePost, CaseEvent, CaseResponse, CaseContact, CaseCommitment, ConfirmedLabel, Notification, Team, TeamMember, Responsibility, ReconcileMark];

@@ -8,7 +8,7 @@ import { DataSource } from 'typeorm';
 import { QueueName } from '../queues/queue-names';
 import { JobDurationStore } from './job-durations';
 import { registerReadSeries } from './metric-series';
-import { PIPELINE_SERIES } from './pipeline-series';
+import { PIPELINE_SERIES, querySeries } from './pipeline-series';
 
 const JOB_STATES = ['waiting', 'active', 'delayed', 'failed', 'completed', 'prioritized', 'waiting-children'] as const;
 
@@ -63,7 +63,7 @@ export class MetricsService implements OnModuleInit {
         help: series.help,
         type: series.type,
         read: async () => {
-          const rows: Array<Record<string, string | number>> = await this.db.query(series.sql);
+          const rows = await querySeries(this.db, series);
           const samples = rows.map(({ n, ...labels }) => ({ labels: labels as Record<string, string>, value: Number(n) }));
           return series.zeroes ? withZeroes(samples, series.zeroes) : samples;
         },

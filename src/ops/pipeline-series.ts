@@ -1,3 +1,5 @@
+import type { DataSource } from 'typeorm';
+import { PIPELINE_VERSION } from '../analysis/analysis.service';
 import { SLA_CLOCKS } from '../cases/sla-calendar';
 import { OVERDUE_SQL } from '../cases/sla-config';
 import { NOTIFY_CHANNELS, NOTIFY_STATUSES } from '../notify/notification.entity';
@@ -9,8 +11,19 @@ export interface SqlSeries {
   type: 'gauge' | 'counter';
   /** One row per sample: the label columns and `n`, the value. */
   sql: string;
+  /**
+   * Run first: its one row's values, in column order, are the parameters $1… of `sql`. A value the
+   * planner sees (say, where an index range starts) plans better than the same value from a subquery.
+   */
+  params?: string;
   /** Label sets reported as 0 when the query returns no row for them. */
   zeroes?: Array<Record<string, string>>;
+}
+
+/** The rows of a series: its `params` query first when it has one, then its `sql`. */
+export async function querySeries(db: DataSource, series: SqlSeries): Promise<Array<Record<string, string | number>>> {
+  const params = series.params ? Object.values((await db.query(series.params))[0] ?? {}) : [];
+  return db.query(series.sql, params);
 }
 
 const perClock = SLA_CLOCKS.map((clock) => ({ clock }));
@@ -85,9 +98,13 @@ export const PIPELINE_SERIES: SqlSeries[] = [
   },
   {
     name: 'tingfeng_posts_unanalysed',
-    help: 'Posts whose current content has no analysis yet',
+    help: 'Posts whose current content has no analysis by the current pipeline yet',
     type: 'gauge',
-    sql: `SELECT count(*)::int AS n FROM posts p WHERE NOT EXISTS (SELECT 1 FROM analyses a WHERE a.post_id = p.id AND a.content_hash = p.content_hash)`,
+    // Counted from the reconciler's mark on (everything fetched before it was found analysed), not over every post ever stored.
+    params: `SELECT coalesce((SELECT analysed_before::text FROM reconcile_marks WHERE pipeline_version = ${PIPELINE_VERSION}), '-infinity') AS since`,
+    sql: `SELECT count(*)::int AS n FROM posts p
+           WHERE p.fetched_at >= $1::timestamptz
+             AND NOT EXISTS (SELECT 1 FROM analyses a WHERE a.post_id = p.id AND a.content_hash = p.content_hash AND a.pipeline_version = ${PIPELINE_VERSION})`,
   },
   {
     name: 'tingfeng_notifications',

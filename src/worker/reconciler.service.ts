@@ -6,12 +6,35 @@ import { Queue } from 'bullmq';
 import { DataSource } from 'typeorm';
 import { PIPELINE_VERSION } from '../analysis/analysis.service';
 import { AppConfig } from '../config/app-config';
-import { PostsService } from '../posts/posts.service';
 import { AnalyzeJob, CrawlJob, jobIds, QueueName, RouteJob } from '../queues/queue-names';
 import { requeue, RequeueOutcome } from '../queues/requeue';
 import { SourcesService } from '../sources/sources.service';
 
 const BATCH = 1000;
+/**
+ * How far a mark stays behind "now minus the grace period": a transaction that began earlier (its
+ * rows carry its start time) and has not committed yet may still store a post or an analysis there.
+ */
+const MARK_MARGIN_SECONDS = 600;
+/** At least this often a pass checks everything from the beginning, whatever the marks say. */
+const SWEEP_SECONDS = 86_400;
+
+/** The post `p` has an analysis of its current content by this pipeline ($1). */
+const ANALYSED = `EXISTS (SELECT 1 FROM analyses a WHERE a.post_id = p.id AND a.content_hash = p.content_hash AND a.pipeline_version = $1)`;
+/** The two marks: their column, when they were last set from the beginning, and the beginning. */
+const MARKS = {
+  analysed: { column: 'analysed_before', swept: 'analysed_swept_at', beginning: `'-infinity'` },
+  correlated: { column: 'correlated_below', swept: 'correlated_swept_at', beginning: `'0'` },
+} as const;
+
+/**
+ * The analysis `a` (joined to its post's current content) should have put the post in a case and no
+ * case holds it. Left out on purpose: posts without an area, suppressed ones, and aggregate rules
+ * (they open a case only once enough posts came together).
+ */
+const NEEDS_CASE = `a.pipeline_version = $1 AND a.area_id IS NOT NULL AND a.suppressed_by = '[]'::jsonb AND a.fired_rules <> '[]'::jsonb
+  AND NOT EXISTS (SELECT 1 FROM case_posts cp WHERE cp.post_id = a.post_id)
+  AND EXISTS (SELECT 1 FROM jsonb_array_elements(a.fired_rules) f JOIN rules r ON r.id = (f->>'ruleId')::int WHERE NOT (r.definition ? 'aggregate'))`;
 
 /**
  * Posts are the source of truth: every interval, posts without an analysis of their current content,
@@ -20,6 +43,12 @@ const BATCH = 1000;
  * work being done, left alone while it waits or runs. Job ids are deterministic and handlers check
  * whether the work is done, so this only ever fills gaps (e.g. after Redis lost its data, or after
  * Postgres was away longer than the tries last).
+ *
+ * A pass does not read every post and analysis ever stored: `reconcile_marks` keeps, per pipeline
+ * version, the point before which everything was found done (posts by fetch time, which moves when
+ * the content changes; analyses by id), and a pass reads from there. A mark stops at the oldest
+ * unfinished item and stays MARK_MARGIN_SECONDS behind the grace period; once a day a pass starts
+ * from the beginning and sets the marks to what it found.
  */
 @Injectable()
 export class ReconcilerService implements OnModuleInit, OnModuleDestroy {
@@ -29,7 +58,6 @@ export class ReconcilerService implements OnModuleInit, OnModuleDestroy {
   constructor(
     private readonly config: AppConfig,
     private readonly scheduler: SchedulerRegistry,
-    private readonly posts: PostsService,
     @InjectDataSource() private readonly db: DataSource,
     @InjectQueue(QueueName.Analyze) private readonly analyzeQueue: Queue<AnalyzeJob>,
     @InjectQueue(QueueName.Route) private readonly routeQueue: Queue<RouteJob>,
@@ -61,7 +89,7 @@ export class ReconcilerService implements OnModuleInit, OnModuleDestroy {
       // while analyze jobs are still waiting, a post without analysis is most likely in one of them,
       // and adding its own job would only do the work twice. Posts are looked at once the queue drained.
       const backlog = await this.analyzeQueue.getJobCountByTypes('wait', 'paused', 'prioritized');
-      const posts = backlog ? [] : await this.posts.unanalysed(PIPELINE_VERSION, grace, BATCH);
+      const posts = backlog ? [] : await this.unanalysed(grace);
       const uncorrelated = backlog ? [] : await this.uncorrelated(grace);
       const analyze = await requeue(
         this.analyzeQueue,
@@ -91,22 +119,66 @@ export class ReconcilerService implements OnModuleInit, OnModuleDestroy {
   }
 
   /**
-   * Current analyses whose warning rules should have put the post in a case but no case holds it (a
-   * crash or an outage between storing the analysis and correlating it). Their analyze job runs the
-   * correlation again (idempotent). Left out on purpose: posts without an area, suppressed ones, and
-   * aggregate rules (they open a case only once enough posts came together).
+   * Posts whose current content has no analysis of this pipeline version, older than the grace period,
+   * read from the mark on; then the mark moves up to the oldest of them (or to the margin).
    */
-  private async uncorrelated(grace: number): Promise<{ id: number; contentHash: string }[]> {
+  private async unanalysed(grace: number): Promise<{ id: number; contentHash: string }[]> {
+    const { since, sweep } = await this.mark('analysed');
     const rows: { id: number; content_hash: string }[] = await this.db.query(
-      `SELECT p.id, p.content_hash FROM analyses a JOIN posts p ON p.id = a.post_id AND p.content_hash = a.content_hash
-        WHERE a.pipeline_version = $1 AND a.area_id IS NOT NULL AND a.suppressed_by = '[]'::jsonb
-          AND a.fired_rules <> '[]'::jsonb AND a.analyzed_at < now() - make_interval(secs => $2)
-          AND NOT EXISTS (SELECT 1 FROM case_posts cp WHERE cp.post_id = a.post_id)
-          AND EXISTS (SELECT 1 FROM jsonb_array_elements(a.fired_rules) f JOIN rules r ON r.id = (f->>'ruleId')::int
-                       WHERE NOT (r.definition ? 'aggregate'))
+      `SELECT p.id, p.content_hash FROM posts p
+        WHERE p.fetched_at >= $4::timestamptz AND p.fetched_at < now() - make_interval(secs => $2) AND NOT ${ANALYSED}
         ORDER BY p.id LIMIT $3`,
-      [PIPELINE_VERSION, grace, BATCH],
+      [PIPELINE_VERSION, grace, BATCH, since],
+    );
+    await this.db.query(
+      `UPDATE reconcile_marks m
+          SET analysed_before = CASE WHEN $4 THEN v.mark ELSE greatest(m.analysed_before, v.mark) END,
+              analysed_swept_at = CASE WHEN $4 THEN now() ELSE m.analysed_swept_at END
+         FROM (SELECT coalesce(min(p.fetched_at), now() - make_interval(secs => $2)) AS mark FROM posts p
+                WHERE p.fetched_at >= $3::timestamptz AND p.fetched_at < now() - make_interval(secs => $2) AND NOT ${ANALYSED}) v
+        WHERE m.pipeline_version = $1`,
+      [PIPELINE_VERSION, grace + MARK_MARGIN_SECONDS, since, sweep],
     );
     return rows.map((r) => ({ id: r.id, contentHash: r.content_hash }));
+  }
+
+  /**
+   * Current analyses whose warning rules should have put the post in a case but no case holds it (a
+   * crash or an outage between storing the analysis and correlating it), read from the mark on. Their
+   * analyze job runs the correlation again (idempotent). The mark then moves up to the first of them,
+   * or to the first analysis too young to judge, or past the last one.
+   */
+  private async uncorrelated(grace: number): Promise<{ id: number; contentHash: string }[]> {
+    const { since, sweep } = await this.mark('correlated');
+    const rows: { id: number; content_hash: string }[] = await this.db.query(
+      `SELECT p.id, p.content_hash FROM analyses a JOIN posts p ON p.id = a.post_id AND p.content_hash = a.content_hash
+        WHERE a.id >= $4::integer AND a.analyzed_at < now() - make_interval(secs => $2) AND ${NEEDS_CASE}
+        ORDER BY p.id LIMIT $3`,
+      [PIPELINE_VERSION, grace, BATCH, since],
+    );
+    await this.db.query(
+      `UPDATE reconcile_marks m
+          SET correlated_below = CASE WHEN $4 THEN coalesce(v.mark, m.correlated_below) ELSE greatest(m.correlated_below, v.mark) END,
+              correlated_swept_at = CASE WHEN $4 THEN now() ELSE m.correlated_swept_at END
+         FROM (SELECT least((SELECT min(a.id) FROM analyses a WHERE a.id >= $3::integer AND a.analyzed_at >= now() - make_interval(secs => $2)),
+                            (SELECT min(a.id) FROM analyses a JOIN posts p ON p.id = a.post_id AND p.content_hash = a.content_hash
+                              WHERE a.id >= $3::integer AND ${NEEDS_CASE}),
+                            (SELECT max(a.id) + 1 FROM analyses a WHERE a.id >= $3::integer)) AS mark) v
+        WHERE m.pipeline_version = $1`,
+      [PIPELINE_VERSION, grace + MARK_MARGIN_SECONDS, since, sweep],
+    );
+    return rows.map((r) => ({ id: r.id, contentHash: r.content_hash }));
+  }
+
+  /** Where a pass starts (as text, so '-infinity' survives the round trip): the mark, or the beginning when the last sweep is a day old. */
+  private async mark(kind: keyof typeof MARKS): Promise<{ since: string; sweep: boolean }> {
+    const { column, swept, beginning } = MARKS[kind];
+    await this.db.query(`INSERT INTO reconcile_marks (pipeline_version) VALUES ($1) ON CONFLICT DO NOTHING`, [PIPELINE_VERSION]);
+    const [row]: { since: string; sweep: boolean }[] = await this.db.query(
+      `SELECT CASE WHEN sweep THEN ${beginning} ELSE ${column}::text END AS since, sweep
+         FROM (SELECT ${column}, ${swept} < now() - make_interval(secs => $2) AS sweep FROM reconcile_marks WHERE pipeline_version = $1) m`,
+      [PIPELINE_VERSION, SWEEP_SECONDS],
+    );
+    return row;
   }
 }

@@ -5,6 +5,7 @@ import { AnalysisService } from '../../src/analysis/analysis.service';
 import { AnalyzeProcessor } from '../../src/analysis/analyze.processor';
 import { NotifyProcessor } from '../../src/notify/notify.processor';
 import { NotifyRelay } from '../../src/notify/notify-relay.service';
+import { MetricsService } from '../../src/ops/metrics.service';
 import { PostsService } from '../../src/posts/posts.service';
 import { jobIds, QueueName } from '../../src/queues/queue-names';
 import { redisOptions } from '../../src/queues/redis-options';
@@ -141,6 +142,78 @@ describe('reconciler: failed and completed jobs whose work is not done', () => {
     await leaveJob(RouteProcessor, QueueName.Route, 'route', { caseId }, jobIds.route(caseId), 'failed');
     expect((await reconciler.tick()).cases).toBeGreaterThanOrEqual(1);
     await eventually(async () => (await db.query(`SELECT status FROM cases WHERE id = $1`, [caseId]))[0].status === 'assigned', 20_000, 'the case to be assigned');
+  });
+
+  describe('marks: a pass reads from where everything was last found done', () => {
+    const analysed = (postId: number) => eventually(async () => (await db.query(`SELECT 1 FROM analyses a JOIN posts p ON p.id = a.post_id AND p.content_hash = a.content_hash WHERE p.id = $1`, [postId])).length > 0, 20_000, `post ${postId} analysed`);
+    const marks = async () => (await db.query(`SELECT analysed_before, correlated_below, extract(epoch FROM now() - analysed_swept_at) AS swept_ago, extract(epoch FROM now() - analysed_before) AS analysed_ago FROM reconcile_marks`))[0];
+    /** What was stored so far happened two hours ago (all of it finished: the previous tests waited for it). */
+    const age = async () => {
+      const unanalysed = `SELECT count(*)::int AS n FROM posts p WHERE NOT EXISTS (SELECT 1 FROM analyses a WHERE a.post_id = p.id AND a.content_hash = p.content_hash)`;
+      await eventually(async () => (await db.query(unanalysed))[0].n === 0, 20_000, 'every post analysed');
+      await db.query(`UPDATE posts SET fetched_at = fetched_at - interval '2 hours'`);
+      await db.query(`UPDATE analyses SET analyzed_at = analyzed_at - interval '2 hours'`);
+    };
+    const unanalysedMetric = async () => Number(/^tingfeng_posts_unanalysed (\d+)$/m.exec((await service.app.get(MetricsService).text()).body)![1]);
+
+    it('moves the post mark to ten minutes ago, stops it at an unanalysed post, and reads everything again once a day', async () => {
+      await age();
+      await reconciler.tick();
+      const settled = await marks();
+      // Everything older than the margin (10 minutes behind the grace period of 0 s) was found analysed.
+      expect(Number(settled.analysed_ago)).toBeGreaterThanOrEqual(600);
+      expect(Number(settled.analysed_ago)).toBeLessThan(660);
+      expect(Number(settled.swept_ago)).toBeLessThan(600); // a first pass starts from the beginning
+
+      // A post stored now and an old post edited now are read; each gets analysed.
+      const fresh = await storePost('mark-fresh-');
+      const [old] = await db.query(`SELECT id, external_id, title, body, author FROM posts WHERE fetched_at < now() - interval '1 hour' ORDER BY id LIMIT 1`);
+      const [edited] = await service.app.get(PostsService).upsertMany(sourceId, [{ externalId: old.external_id, url: `http://hotline.invalid/${old.external_id}`, title: old.title, body: `${old.body}\n（已编辑）`, author: old.author }]);
+      expect(edited.id).toBe(old.id);
+      expect(await unanalysedMetric()).toBe(2);
+      expect((await reconciler.tick()).posts).toBe(2);
+      await analysed(fresh.id);
+      await analysed(edited.id);
+      expect(await unanalysedMetric()).toBe(0);
+
+      // A post behind the mark is not read by a pass (such a post cannot arise: storing or editing a post
+      // sets its fetch time to now; it stands here for what a pass no longer reads)…
+      const behind = await storePost('mark-behind-');
+      await db.query(`UPDATE posts SET fetched_at = now() - interval '1 hour' WHERE id = $1`, [behind.id]);
+      expect((await reconciler.tick()).posts).toBe(0);
+      expect(await queue(QueueName.Analyze).getJob(jobIds.analyze(behind.id, behind.contentHash))).toBeUndefined();
+      expect(await unanalysedMetric()).toBe(0);
+
+      // …until the daily pass from the beginning, which finds it and stops the mark at it until it is done.
+      await db.query(`UPDATE reconcile_marks SET analysed_swept_at = now() - interval '25 hours'`);
+      expect((await reconciler.tick()).posts).toBe(1);
+      const [{ at }] = await db.query(`SELECT fetched_at AS at FROM posts WHERE id = $1`, [behind.id]);
+      const swept = await marks();
+      expect(swept.analysed_before).toEqual(at);
+      expect(Number(swept.swept_ago)).toBeLessThan(60);
+      await analysed(behind.id);
+      await reconciler.tick();
+      expect(Number((await marks()).analysed_ago)).toBeLessThan(660);
+    });
+
+    it('moves the analysis mark past analyses that are in a case, stops it at one that is not', async () => {
+      await age();
+      await reconciler.tick();
+      const [{ next }] = await db.query(`SELECT max(id) + 1 AS next FROM analyses`);
+      expect((await marks()).correlated_below).toBe(next);
+
+      // An analysis stored without reaching a case, old enough to judge: the mark stops at it.
+      const post = await storePost('mark-uncorrelated-');
+      expect((await service.app.get(AnalysisService).analyze(post.id, post.contentHash)).status).toBe('analysed');
+      const [analysis] = await db.query(`SELECT id FROM analyses WHERE post_id = $1`, [post.id]);
+      await db.query(`UPDATE analyses SET analyzed_at = now() - interval '1 hour' WHERE id = $1`, [analysis.id]);
+      expect((await reconciler.tick()).uncorrelated).toBe(1);
+      expect((await marks()).correlated_below).toBe(analysis.id);
+      await caseOf(post.id);
+      // In a case now; what the correlation stored is young, so the mark moves up to the first young analysis (or beyond).
+      await eventually(async () => (await reconciler.tick()).uncorrelated === 0, 10_000, 'nothing left to correlate');
+      expect((await marks()).correlated_below).toBeGreaterThan(analysis.id);
+    });
   });
 
   it('relays a pending notification whose job ran out of tries, or completed, without recording it', async () => {

@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, In } from 'typeorm';
 import type { Analysis } from '../analysis/analysis.entity';
 import { AppConfig } from '../config/app-config';
+import { NotifyOutbox } from '../notify/notify-outbox.service';
 import { AggregateCondition, AggregateOutcome, evaluateAggregate, raisedLevel } from '../rules/aggregate-rule';
 import { Rule } from '../rules/rule.entity';
 import { caseFromPosts, decideGrouping, GroupingPost, GroupingReason } from './case-grouping';
@@ -18,6 +19,8 @@ export interface CorrelationResult {
   /** An aggregate condition held and the open case's warning level went up (a 'level_raised' event). */
   levelRaised?: boolean;
   reason?: GroupingReason | 'same_rule';
+  /** Outbox rows written with the change (a raised level, a reopened case): dispatched after the commit. */
+  notificationIds?: number[];
 }
 
 const CLOSED_SQL = CLOSED_STATUSES.map((s) => `'${s}'`).join(', ');
@@ -68,6 +71,7 @@ export class CaseCorrelationService {
     @InjectDataSource() private readonly db: DataSource,
     private readonly config: AppConfig,
     private readonly sla: SlaScheduler,
+    private readonly outbox: NotifyOutbox,
   ) {}
 
   /**
@@ -112,6 +116,7 @@ export class CaseCorrelationService {
       for (const { index, result } of found) {
         // A reopened case has a fresh settle clock, a raised level shorter clocks: timers follow once committed.
         if (result.reopened || result.levelRaised) await this.sla.sync(result.caseId);
+        if (result.notificationIds?.length) await this.outbox.dispatch(result.notificationIds);
         results[index].push(result);
       }
     };
@@ -220,8 +225,11 @@ export class CaseCorrelationService {
       aggregatePosts = events.filter((e) => new Date(e.at).getTime() > windowStart && e.post_id !== postId).map((e) => e.post_id);
     }
 
-    const raise = async (r: CorrelationResult): Promise<CorrelationResult> =>
-      aggregate && aggregateOutcome?.holds ? { ...r, levelRaised: await this.raiseLevel(tx, r.caseId, aggregate, aggregateOutcome, rule, postId) } : r;
+    const raise = async (r: CorrelationResult): Promise<CorrelationResult> => {
+      if (!aggregate || !aggregateOutcome?.holds) return r;
+      const notified = await this.raiseLevel(tx, r.caseId, areaId, aggregate, aggregateOutcome, rule, postId);
+      return notified === null ? { ...r, levelRaised: false } : { ...r, levelRaised: true, notificationIds: [...(r.notificationIds ?? []), ...notified] };
+    };
 
     if (same !== null) return raise(await this.attachPost(tx, same, postId, 'same_rule'));
 
@@ -229,10 +237,11 @@ export class CaseCorrelationService {
     if (grouped?.action === 'attach') return raise(await this.attachPost(tx, grouped.caseId, postId, grouped.reason));
     if (grouped?.action === 'reopen') {
       const [{ level }]: { level: Case['level'] }[] = await tx.query(`SELECT level FROM cases WHERE id = $1`, [grouped.caseId]);
-      const reopened: { id: number }[] = await tx.query(
+      // An UPDATE through TypeORM's query() answers [rows, count].
+      const [reopened]: [{ id: number; assignee_id: number | null }[], number] = await tx.query(
         `UPDATE cases SET status = CASE WHEN assignee_id IS NULL THEN 'new' ELSE 'assigned' END, closed_at = NULL, outcome = NULL,
                 escalation_level = 0, due_settle_at = $2, version = version + 1
-          WHERE id = $1 AND status IN (${REOPENABLE_SQL}) RETURNING id`,
+          WHERE id = $1 AND status IN (${REOPENABLE_SQL}) RETURNING id, assignee_id`,
         [grouped.caseId, this.sla.dueFields(new Date(), level).dueSettleAt],
       );
       if (reopened.length) {
@@ -240,7 +249,10 @@ export class CaseCorrelationService {
           grouped.caseId,
           { postId, reason: grouped.reason, ruleId: rule.id, ruleCode: rule.code, ruleVersion: rule.version },
         ]);
-        return raise({ ...(await this.attachPost(tx, grouped.caseId, postId, grouped.reason)), reopened: true });
+        // The worker who had it hears that it is back; a case nobody had is routed like a new one.
+        const assignee = reopened[0].assignee_id;
+        const notificationIds = assignee === null ? [] : await this.outbox.write(tx, { caseId: grouped.caseId, event: 'reopened', recipients: [assignee], data: { auto: true, postId, grouping: grouped.reason } });
+        return raise({ ...(await this.attachPost(tx, grouped.caseId, postId, grouped.reason)), reopened: true, notificationIds });
       }
     }
 
@@ -318,14 +330,16 @@ export class CaseCorrelationService {
   /**
    * Raises an open case's warning level to the aggregate's level (default: the rule's) when that is
    * higher, with a 'level_raised' timeline event; clocks not yet met are shortened to the new level's
-   * (never lengthened). Returns whether it was raised.
+   * (never lengthened). The assignee (the area's supervisors while nobody has it) is told; at 橙 the
+   * supervisors too, at 红 also the officials. Returns the outbox rows written, or null when the level
+   * did not go up.
    */
-  private async raiseLevel(tx: EntityManager, caseId: number, aggregate: AggregateCondition, outcome: AggregateOutcome, rule: Rule, postId: number): Promise<boolean> {
-    const [c]: { level: string; opened_at: Date; status: string; due_acknowledge_at: Date | null; due_contact_at: Date | null; due_response_at: Date | null; due_settle_at: Date | null }[] =
-      await tx.query(`SELECT level, opened_at, status, due_acknowledge_at, due_contact_at, due_response_at, due_settle_at FROM cases WHERE id = $1 FOR UPDATE`, [caseId]);
-    if (!c || CLOSED_STATUSES.includes(c.status as never)) return false;
+  private async raiseLevel(tx: EntityManager, caseId: number, areaId: number, aggregate: AggregateCondition, outcome: AggregateOutcome, rule: Rule, postId: number): Promise<number[] | null> {
+    const [c]: { level: string; opened_at: Date; status: string; assignee_id: number | null; due_acknowledge_at: Date | null; due_contact_at: Date | null; due_response_at: Date | null; due_settle_at: Date | null }[] =
+      await tx.query(`SELECT level, opened_at, status, assignee_id, due_acknowledge_at, due_contact_at, due_response_at, due_settle_at FROM cases WHERE id = $1 FOR UPDATE`, [caseId]);
+    if (!c || CLOSED_STATUSES.includes(c.status as never)) return null;
     const to = raisedLevel(c.level, aggregate, rule.level);
-    if (!to) return false;
+    if (!to) return null;
     const due = this.sla.dueFields(new Date(c.opened_at), to);
     const earlier = (current: Date | null, next: Date | null) => (current && next ? (next < new Date(current) ? next : new Date(current)) : (next ?? current));
     await tx.query(
@@ -336,7 +350,16 @@ export class CaseCorrelationService {
       caseId,
       { from: c.level, to, before: { level: c.level }, after: { level: to }, ruleId: rule.id, ruleCode: rule.code, ruleVersion: rule.version, postId, aggregate: outcome },
     ]);
-    return true;
+    const supervisors = () => this.outbox.usersAbove(tx, areaId, 'supervisor');
+    const recipients = c.assignee_id !== null ? [c.assignee_id] : await supervisors();
+    if (to === 'orange' || to === 'red') recipients.push(...(await supervisors()));
+    if (to === 'red') recipients.push(...(await this.outbox.usersAbove(tx, areaId, 'official')));
+    return this.outbox.write(tx, {
+      caseId,
+      event: 'level_raised',
+      recipients,
+      data: { from: c.level, to, windowHours: aggregate.windowHours, posts: outcome.posts, authors: outcome.authors },
+    });
   }
 
   /**

@@ -51,7 +51,15 @@ export function buildMessage(event: string, c: CaseFacts, data: Record<string, u
     case 'commitment_due':
       return { title: `承诺到期 ${c.number}`, body: `您对群众承诺的事项已到期（${at(data.dueAt)}）：${text('text')}` };
     case 'reopened':
+      if (data.auto) return { title: `案件重新打开 ${c.number}`, body: `案件 ${subject} 办结后，同一纠纷又出现了新的帖子，案件已自动重新打开，请跟进处理。` };
       return { title: `案件重新打开 ${c.number}`, body: `案件 ${subject} 已重新打开。原因：${text('reason')}` };
+    case 'level_raised':
+      return {
+        title: `预警升级 ${c.number}`,
+        body:
+          `案件 ${subject} 的预警等级已由${LEVEL[String(data.from)] ?? data.from}升为${LEVEL[String(data.to)] ?? data.to}：` +
+          `近 ${Number(data.windowHours)} 小时内相关帖子 ${Number(data.posts)} 条、发帖人 ${Number(data.authors)} 位。处置时限已按新等级缩短，请优先处理。`,
+      };
     default:
       return { title: `案件动态 ${c.number}`, body: `案件 ${subject} 有新的动态（${event}）。` };
   }

@@ -6,7 +6,7 @@ import { seedDemo } from '../../src/demo/demo-seed';
 import { PostsService } from '../../src/posts/posts.service';
 import { RulesService } from '../../src/rules/rules.service';
 import type { RunningService } from '../../src/service';
-import { createTestEnv, TestEnv } from '../support/test-env';
+import { createTestEnv, eventually, TestEnv } from '../support/test-env';
 
 /** Grouping in the database: same-topic posts of one area join one case; a recently closed case reopens. */
 describe('grouping posts into cases', () => {
@@ -55,21 +55,27 @@ describe('grouping posts into cases', () => {
     expect(noise.results).toEqual([expect.objectContaining({ created: true })]);
   });
 
-  it('reopens a case closed less than reopenDays ago when its dispute comes back, with a reopened event', async () => {
+  it('reopens a case closed less than reopenDays ago when its dispute comes back, with a reopened event, and tells the worker who had it', async () => {
     const first = await ingest('杉杉苑物业乱收费', '杉杉苑物业公司强制收取停车管理费，物业费也涨价了，没有任何收费依据。');
     const caseId = first.results[0].caseId;
+    const [worker] = await db.query(`SELECT id FROM users WHERE role = 'worker' AND active ORDER BY id LIMIT 1`);
     await db.query(
-      `UPDATE cases SET status = 'settled', outcome = 'settled', closed_at = now() - interval '3 days', due_settle_at = now() - interval '1 day', escalation_level = 2 WHERE id = $1`,
-      [caseId],
+      `UPDATE cases SET status = 'settled', outcome = 'settled', assignee_id = $2, closed_at = now() - interval '3 days', due_settle_at = now() - interval '1 day', escalation_level = 2 WHERE id = $1`,
+      [caseId, worker.id],
     );
     const again = await ingest('杉杉苑物业又乱收费', '杉杉苑物业公司又开始乱收费了，上次说好的退费也没有退，物业费还在涨。');
-    expect(again.results).toEqual([{ caseId, created: false, attached: true, reopened: true, reason: 'same_topic' }]);
+    expect(again.results).toEqual([{ caseId, created: false, attached: true, reopened: true, reason: 'same_topic', notificationIds: [expect.any(Number)] }]);
     const [c] = await db.query(`SELECT status, closed_at, outcome, post_count, escalation_level, due_settle_at > now() AS settle_clock_fresh FROM cases WHERE id = $1`, [caseId]);
     // A fresh settle clock: the reopened case is not overdue (nor escalated) at once.
-    expect(c).toMatchObject({ closed_at: null, outcome: null, post_count: 2, escalation_level: 0, settle_clock_fresh: true });
-    expect(['new', 'assigned']).toContain(c.status);
+    expect(c).toMatchObject({ status: 'assigned', closed_at: null, outcome: null, post_count: 2, escalation_level: 0, settle_clock_fresh: true });
     const events = await db.query(`SELECT type, data FROM case_events WHERE case_id = $1 AND type = 'reopened'`, [caseId]);
     expect(events).toEqual([{ type: 'reopened', data: expect.objectContaining({ postId: again.analysis.postId, reason: 'same_topic', ruleCode: 'property-fee' }) }]);
+    // The worker hears of it in the console (and, once, on every group channel configured).
+    const messages = await db.query(`SELECT recipient_user_id, title, body FROM notifications WHERE case_id = $1 AND event = 'reopened' AND channel = 'inapp'`, [caseId]);
+    expect(messages).toEqual([{ recipient_user_id: worker.id, title: expect.stringContaining('案件重新打开'), body: expect.stringContaining('同一纠纷又出现了新的帖子，案件已自动重新打开') }]);
+    expect(again.results[0].notificationIds).toEqual((await db.query(`SELECT id FROM notifications WHERE case_id = $1 AND event = 'reopened'`, [caseId])).map((r: { id: number }) => r.id));
+    // Sent, not just written: the notify worker delivers it.
+    await eventually(async () => (await db.query(`SELECT count(*)::int AS n FROM notifications WHERE case_id = $1 AND event = 'reopened' AND status = 'delivered'`, [caseId]))[0].n === 1, 20_000, 'the reopened message delivered');
   });
 
   it('an aggregate rule opens a case only when enough matching posts of the area came together, holding them all', async () => {

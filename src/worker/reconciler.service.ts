@@ -28,11 +28,15 @@ const MARKS = {
 } as const;
 
 /**
- * The analysis `a` (joined to its post's current content) should have put the post in a case and no
- * case holds it. Left out on purpose: posts without an area, suppressed ones, and aggregate rules
- * (they open a case only once enough posts came together).
+ * The analysis `a`, by this pipeline ($1) of its post's current content, should have put the post in
+ * a case and no case holds it. Left out on purpose: posts without an area, suppressed ones, and
+ * aggregate rules (they open a case only once enough posts came together). The current content is
+ * checked by a lookup, not a join on (id, content_hash): the planner multiplies the two equalities'
+ * selectivities, expects one row and then probes case_posts by a scan per row, which on a window
+ * of many analyses with fired rules runs for minutes.
  */
 const NEEDS_CASE = `a.pipeline_version = $1 AND a.area_id IS NOT NULL AND a.suppressed_by = '[]'::jsonb AND a.fired_rules <> '[]'::jsonb
+  AND a.content_hash = (SELECT p.content_hash FROM posts p WHERE p.id = a.post_id)
   AND NOT EXISTS (SELECT 1 FROM case_posts cp WHERE cp.post_id = a.post_id)
   AND EXISTS (SELECT 1 FROM jsonb_array_elements(a.fired_rules) f JOIN rules r ON r.id = (f->>'ruleId')::int WHERE NOT (r.definition ? 'aggregate'))`;
 
@@ -151,9 +155,9 @@ export class ReconcilerService implements OnModuleInit, OnModuleDestroy {
   private async uncorrelated(grace: number): Promise<{ id: number; contentHash: string }[]> {
     const { since, sweep } = await this.mark('correlated');
     const rows: { id: number; content_hash: string }[] = await this.db.query(
-      `SELECT p.id, p.content_hash FROM analyses a JOIN posts p ON p.id = a.post_id AND p.content_hash = a.content_hash
+      `SELECT a.post_id AS id, a.content_hash FROM analyses a
         WHERE a.id >= $4::integer AND a.analyzed_at < now() - make_interval(secs => $2) AND ${NEEDS_CASE}
-        ORDER BY p.id LIMIT $3`,
+        ORDER BY a.id LIMIT $3`,
       [PIPELINE_VERSION, grace, BATCH, since],
     );
     await this.db.query(
@@ -161,8 +165,7 @@ export class ReconcilerService implements OnModuleInit, OnModuleDestroy {
           SET correlated_below = CASE WHEN $4 THEN coalesce(v.mark, m.correlated_below) ELSE greatest(m.correlated_below, v.mark) END,
               correlated_swept_at = CASE WHEN $4 THEN now() ELSE m.correlated_swept_at END
          FROM (SELECT least((SELECT min(a.id) FROM analyses a WHERE a.id >= $3::integer AND a.analyzed_at >= now() - make_interval(secs => $2)),
-                            (SELECT min(a.id) FROM analyses a JOIN posts p ON p.id = a.post_id AND p.content_hash = a.content_hash
-                              WHERE a.id >= $3::integer AND ${NEEDS_CASE}),
+                            (SELECT a.id FROM analyses a WHERE a.id >= $3::integer AND ${NEEDS_CASE} ORDER BY a.id LIMIT 1),
                             (SELECT max(a.id) + 1 FROM analyses a WHERE a.id >= $3::integer)) AS mark) v
         WHERE m.pipeline_version = $1`,
       [PIPELINE_VERSION, grace + MARK_MARGIN_SECONDS, since, sweep],

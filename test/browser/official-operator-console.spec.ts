@@ -1,5 +1,7 @@
 /// <reference lib="dom" />
 import { readFileSync } from 'node:fs';
+import { DataSource } from 'typeorm';
+import { CASE_EVENT_TYPES, CaseEventType } from '../../src/cases/case-event.entity';
 import { eventually } from '../support/test-env';
 import { ConsoleEnv, loginThroughForm, openPage, screenshot, startConsoleEnv } from './console-harness';
 
@@ -139,6 +141,31 @@ describe('console: official (区) and operator (运维)', () => {
     expect(await page.locator('h1').innerText()).toBe('数据源与预警规则');
     expect(await page.locator('#sources-table').isVisible()).toBe(true);
     expect(await page.locator('#area-table').count()).toBe(0);
+    expect(errors).toEqual([]);
+    await page.context().close();
+  }, 30_000);
+
+  it('names every timeline event in Chinese, with the levels of a raise and why a post joined (official, 1280 px)', async () => {
+    const db = env.service.app.get(DataSource);
+    const [c] = await db.query(`SELECT id FROM cases ORDER BY id LIMIT 1`);
+    // One entry of every type a timeline can hold (appended to a real case), with the data correlation writes.
+    const data: Partial<Record<CaseEventType, object>> = { level_raised: { from: 'yellow', to: 'red' }, post_attached: { postId: 1, reason: 'near_duplicate' }, reopened: { postId: 1, reason: 'same_topic' } };
+    for (const type of CASE_EVENT_TYPES) await db.query(`INSERT INTO case_events (case_id, type, data) VALUES ($1, $2, $3)`, [c.id, type, data[type] ?? {}]);
+    const { page, errors } = await openPage(env, 1280);
+    await loginThroughForm(page, env.baseUrl, 'official');
+    await page.waitForURL(/#\/dashboard$/);
+    await page.goto(`${env.baseUrl}/#/cases/${c.id}`);
+    await page.locator('#timeline li').first().waitFor();
+    const items = await page.locator('#timeline li').allInnerTexts();
+    expect(items.length).toBeGreaterThan(CASE_EVENT_TYPES.length);
+    for (const item of items) expect(item).not.toMatch(new RegExp(`\\b(${CASE_EVENT_TYPES.join('|')}|same_rule|same_topic|near_duplicate)\\b`));
+    expect(items).toEqual(
+      expect.arrayContaining([
+        expect.stringContaining('预警升级 · 系统 · 黄色 → 红色'),
+        expect.stringContaining('关联新帖 · 系统 · 原因：内容近似；帖子 #1'),
+        expect.stringContaining('重新打开 · 系统 · 原因：同一话题；帖子 #1'),
+      ]),
+    );
     expect(errors).toEqual([]);
     await page.context().close();
   }, 30_000);

@@ -4,7 +4,7 @@ import { api, areas, areaTree, isMissingRoute, optional } from './api.js';
 import { firedTerms, highlightSegments } from './highlight.js';
 import {
   areaLabel, AREA_LEVELS, CLOCKS, dueAt, errorText, EVENTS, field, fmtRelative, h, isOverdue, LEVELS, levelBadge, OUTCOMES,
-  RESPONSE_KINDS, select, statusBadge, timeEl, toast,
+  GROUPING_REASONS, RESPONSE_KINDS, select, statusBadge, timeEl, toast,
 } from './ui.js';
 import { EXTRA_ACTIONS } from './case-extras.js';
 
@@ -174,10 +174,11 @@ function eventText(event, user) {
   const who = event.actorId === null || event.actorId === undefined ? '系统' : event.actorId === user.id ? '我' : `用户 #${event.actorId}`;
   const d = event.data || {};
   const extra = [
+    event.type === 'level_raised' && d.from && d.to ? `${LEVELS[d.from] || d.from} → ${LEVELS[d.to] || d.to}` : '',
     d.outcome ? `结果：${OUTCOMES[d.outcome] || d.outcome}` : '',
     d.kind ? `类型：${RESPONSE_KINDS[d.kind] || d.kind}` : '',
     d.note ? `说明：${d.note}` : '',
-    d.reason ? `原因：${d.reason}` : '',
+    d.reason ? `原因：${GROUPING_REASONS[d.reason] || d.reason}` : '',
     d.postId ? `帖子 #${d.postId}` : '',
   ].filter(Boolean);
   return `${EVENTS[event.type] || event.type} · ${who}${extra.length ? ' · ' + extra.join('；') : ''}`;

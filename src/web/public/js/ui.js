@@ -63,7 +63,11 @@ export const EVENTS = {
   sla_reminder: '超时提醒',
   sla_escalated: '超时上报',
   reclassified: '更正分类/区域',
+  personal_data_revealed: '查看当事人联系方式',
+  level_raised: '预警升级',
 };
+/** Why correlation put a post in a case (the `reason` of post_attached and automatic reopened events). */
+export const GROUPING_REASONS = { same_rule: '同一预警规则', same_topic: '同一话题', near_duplicate: '内容近似' };
 
 export function levelBadge(level) {
   return h('span', { class: `badge level-${level}` }, `${LEVELS[level] || level}预警`);

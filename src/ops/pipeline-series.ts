@@ -107,6 +107,13 @@ export const PIPELINE_SERIES: SqlSeries[] = [
              AND NOT EXISTS (SELECT 1 FROM analyses a WHERE a.post_id = p.id AND a.content_hash = p.content_hash AND a.pipeline_version = ${PIPELINE_VERSION})`,
   },
   {
+    name: 'tingfeng_reconcile_mark_resets_total',
+    help: 'Times the daily reconcile pass found unfinished work behind a mark (posts: analysed, analyses: correlated) and moved it back; should stay 0',
+    type: 'counter',
+    sql: `SELECT m.mark, coalesce(sum(CASE m.mark WHEN 'analysed' THEN r.analysed_resets ELSE r.correlated_resets END), 0)::int AS n
+            FROM (VALUES ('analysed'), ('correlated')) m(mark) LEFT JOIN reconcile_marks r ON true GROUP BY m.mark`,
+  },
+  {
     name: 'tingfeng_notifications',
     help: 'Notifications (outbox rows) per channel and status; dead = dead letters waiting for an admin',
     type: 'gauge',

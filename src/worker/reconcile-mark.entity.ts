@@ -25,4 +25,23 @@ export class ReconcileMark {
   /** When the analyses were last checked from the beginning. */
   @Column('timestamptz', { default: () => "'-infinity'" })
   correlatedSweptAt: Date;
+
+  /** Times the daily pass found a post behind `analysedBefore` (which should never happen), and moved the mark back. */
+  @Column('integer', { default: 0 })
+  analysedResets: number;
+
+  /** Times the daily pass found an analysis behind `correlatedBelow`, and moved the mark back. */
+  @Column('integer', { default: 0 })
+  correlatedResets: number;
+
+  /** The analyses id sequence's last value, sampled at `idSampledAt`. */
+  @Column('integer', { default: 0 })
+  idSample: number;
+
+  @Column('timestamptz', { default: () => "'-infinity'" })
+  idSampledAt: Date;
+
+  /** A sample at least grace + margin old: every analysis id up to it belongs to a finished transaction; `correlatedBelow` stays at most one above. */
+  @Column('integer', { default: 0 })
+  idSettled: number;
 }

@@ -23,8 +23,8 @@ const SWEEP_SECONDS = 86_400;
 const ANALYSED = `EXISTS (SELECT 1 FROM analyses a WHERE a.post_id = p.id AND a.content_hash = p.content_hash AND a.pipeline_version = $1)`;
 /** The two marks: their column, when they were last set from the beginning, and the beginning. */
 const MARKS = {
-  analysed: { column: 'analysed_before', swept: 'analysed_swept_at', beginning: `'-infinity'` },
-  correlated: { column: 'correlated_below', swept: 'correlated_swept_at', beginning: `'0'` },
+  analysed: { column: 'analysed_before', swept: 'analysed_swept_at', resets: 'analysed_resets', type: 'timestamptz', beginning: '-infinity' },
+  correlated: { column: 'correlated_below', swept: 'correlated_swept_at', resets: 'correlated_resets', type: 'integer', beginning: '0' },
 } as const;
 
 /**
@@ -127,22 +127,19 @@ export class ReconcilerService implements OnModuleInit, OnModuleDestroy {
    * read from the mark on; then the mark moves up to the oldest of them (or to the margin).
    */
   private async unanalysed(grace: number): Promise<{ id: number; contentHash: string }[]> {
-    const { since, sweep } = await this.mark('analysed');
+    const { since, current, sweep } = await this.mark('analysed');
     const rows: { id: number; content_hash: string }[] = await this.db.query(
       `SELECT p.id, p.content_hash FROM posts p
         WHERE p.fetched_at >= $4::timestamptz AND p.fetched_at < now() - make_interval(secs => $2) AND NOT ${ANALYSED}
         ORDER BY p.id LIMIT $3`,
       [PIPELINE_VERSION, grace, BATCH, since],
     );
-    await this.db.query(
-      `UPDATE reconcile_marks m
-          SET analysed_before = CASE WHEN $4 THEN v.mark ELSE greatest(m.analysed_before, v.mark) END,
-              analysed_swept_at = CASE WHEN $4 THEN now() ELSE m.analysed_swept_at END
-         FROM (SELECT coalesce(min(p.fetched_at), now() - make_interval(secs => $2)) AS mark FROM posts p
-                WHERE p.fetched_at >= $3::timestamptz AND p.fetched_at < now() - make_interval(secs => $2) AND NOT ${ANALYSED}) v
-        WHERE m.pipeline_version = $1`,
-      [PIPELINE_VERSION, grace + MARK_MARGIN_SECONDS, since, sweep],
+    const [{ mark }]: { mark: string }[] = await this.db.query(
+      `SELECT coalesce(min(p.fetched_at), now() - make_interval(secs => $2))::text AS mark FROM posts p
+        WHERE p.fetched_at >= $3::timestamptz AND p.fetched_at < now() - make_interval(secs => $2) AND NOT ${ANALYSED}`,
+      [PIPELINE_VERSION, grace + MARK_MARGIN_SECONDS, since],
     );
+    await this.moveMark('analysed', mark, { since, current, sweep });
     return rows.map((r) => ({ id: r.id, contentHash: r.content_hash }));
   }
 
@@ -150,10 +147,13 @@ export class ReconcilerService implements OnModuleInit, OnModuleDestroy {
    * Current analyses whose warning rules should have put the post in a case but no case holds it (a
    * crash or an outage between storing the analysis and correlating it), read from the mark on. Their
    * analyze job runs the correlation again (idempotent). The mark then moves up to the first of them,
-   * or to the first analysis too young to judge, or past the last one.
+   * or to the first analysis too young to judge, or past the last one, but never past an id handed out
+   * less than grace + margin ago: ids are taken at insert, not commit, so an analysis whose transaction
+   * is still open may have a smaller id than one already visible. `id_settled` is the sequence's value
+   * sampled at least that long ago (sampled anew once the previous sample is old enough).
    */
   private async uncorrelated(grace: number): Promise<{ id: number; contentHash: string }[]> {
-    const { since, sweep } = await this.mark('correlated');
+    const { since, current, sweep } = await this.mark('correlated');
     const rows: { id: number; content_hash: string }[] = await this.db.query(
       `SELECT a.post_id AS id, a.content_hash FROM analyses a
         WHERE a.id >= $4::integer AND a.analyzed_at < now() - make_interval(secs => $2) AND ${NEEDS_CASE}
@@ -161,27 +161,55 @@ export class ReconcilerService implements OnModuleInit, OnModuleDestroy {
       [PIPELINE_VERSION, grace, BATCH, since],
     );
     await this.db.query(
-      `UPDATE reconcile_marks m
-          SET correlated_below = CASE WHEN $4 THEN coalesce(v.mark, m.correlated_below) ELSE greatest(m.correlated_below, v.mark) END,
-              correlated_swept_at = CASE WHEN $4 THEN now() ELSE m.correlated_swept_at END
-         FROM (SELECT least((SELECT min(a.id) FROM analyses a WHERE a.id >= $3::integer AND a.analyzed_at >= now() - make_interval(secs => $2)),
-                            (SELECT a.id FROM analyses a WHERE a.id >= $3::integer AND ${NEEDS_CASE} ORDER BY a.id LIMIT 1),
-                            (SELECT max(a.id) + 1 FROM analyses a WHERE a.id >= $3::integer)) AS mark) v
-        WHERE m.pipeline_version = $1`,
-      [PIPELINE_VERSION, grace + MARK_MARGIN_SECONDS, since, sweep],
+      `UPDATE reconcile_marks SET id_settled = id_sample, id_sample = coalesce(pg_sequence_last_value(pg_get_serial_sequence('analyses', 'id')::regclass), 0), id_sampled_at = now()
+        WHERE pipeline_version = $1 AND id_sampled_at <= now() - make_interval(secs => $2)`,
+      [PIPELINE_VERSION, grace + MARK_MARGIN_SECONDS],
     );
+    const [{ mark }]: { mark: string }[] = await this.db.query(
+      `SELECT least((SELECT min(a.id) FROM analyses a WHERE a.id >= $3::integer AND a.analyzed_at >= now() - make_interval(secs => $2)),
+                    (SELECT a.id FROM analyses a WHERE a.id >= $3::integer AND ${NEEDS_CASE} ORDER BY a.id LIMIT 1),
+                    (SELECT max(a.id) + 1 FROM analyses a WHERE a.id >= $3::integer),
+                    (SELECT id_settled + 1 FROM reconcile_marks WHERE pipeline_version = $1))::text AS mark`,
+      [PIPELINE_VERSION, grace + MARK_MARGIN_SECONDS, since],
+    );
+    await this.moveMark('correlated', mark, { since, current, sweep });
     return rows.map((r) => ({ id: r.id, contentHash: r.content_hash }));
   }
 
-  /** Where a pass starts (as text, so '-infinity' survives the round trip): the mark, or the beginning when the last sweep is a day old. */
-  private async mark(kind: keyof typeof MARKS): Promise<{ since: string; sweep: boolean }> {
+  /**
+   * Where a pass starts (as text, so '-infinity' survives the round trip): the mark, or the beginning
+   * for the one process that claims the daily sweep (claimed before it runs: a sweep that dies is
+   * tried again a day later, not by every worker at once).
+   */
+  private async mark(kind: keyof typeof MARKS): Promise<{ since: string; current: string; sweep: boolean }> {
     const { column, swept, beginning } = MARKS[kind];
     await this.db.query(`INSERT INTO reconcile_marks (pipeline_version) VALUES ($1) ON CONFLICT DO NOTHING`, [PIPELINE_VERSION]);
-    const [row]: { since: string; sweep: boolean }[] = await this.db.query(
-      `SELECT CASE WHEN sweep THEN ${beginning} ELSE ${column}::text END AS since, sweep
-         FROM (SELECT ${column}, ${swept} < now() - make_interval(secs => $2) AS sweep FROM reconcile_marks WHERE pipeline_version = $1) m`,
+    const [claimed]: [unknown[], number] = await this.db.query(
+      `UPDATE reconcile_marks SET ${swept} = now() WHERE pipeline_version = $1 AND ${swept} < now() - make_interval(secs => $2) RETURNING 1`,
       [PIPELINE_VERSION, SWEEP_SECONDS],
     );
-    return row;
+    const [{ current }]: { current: string }[] = await this.db.query(`SELECT ${column}::text AS current FROM reconcile_marks WHERE pipeline_version = $1`, [PIPELINE_VERSION]);
+    const sweep = claimed.length > 0;
+    return { since: sweep ? beginning : current, current, sweep };
+  }
+
+  /**
+   * Stores a mark worked out by a pass (computed apart, by a SELECT: Postgres runs no parallel plan
+   * inside an UPDATE). A sweep sets the mark to what it found; a pass from the mark only raises it, and
+   * not at all when a sweep moved it below where this pass started meanwhile (that sweep found
+   * something there). A sweep that moves a mark back found work behind it, which should never happen:
+   * said loudly and counted (tingfeng_reconcile_mark_resets_total), since the metrics read from the marks too.
+   */
+  private async moveMark(kind: keyof typeof MARKS, mark: string, pass: { since: string; current: string; sweep: boolean }): Promise<void> {
+    const { column, resets, type } = MARKS[kind];
+    const [rows]: [{ back: boolean }[], number] = await this.db.query(
+      `UPDATE reconcile_marks m
+          SET ${column} = CASE WHEN $2 THEN $3::${type} ELSE greatest(m.${column}, $3::${type}) END,
+              ${resets} = m.${resets} + CASE WHEN $2 AND $3::${type} < $4::${type} THEN 1 ELSE 0 END
+        WHERE m.pipeline_version = $1 AND ($2 OR m.${column} >= $5::${type})
+        RETURNING $2 AND $3::${type} < $4::${type} AS back`,
+      [PIPELINE_VERSION, pass.sweep, mark, pass.current, pass.since],
+    );
+    if (rows[0]?.back) this.logger.warn({ mark: column, from: pass.current, to: mark }, 'the daily pass found unfinished work behind a reconcile mark and moved the mark back');
   }
 }

@@ -1,7 +1,10 @@
 import { getQueueToken, WorkerHost } from '@nestjs/bullmq';
 import { Job, Queue, Worker } from 'bullmq';
+import { SchedulerRegistry } from '@nestjs/schedule';
+import { Client } from 'pg';
 import { DataSource } from 'typeorm';
-import { AnalysisService } from '../../src/analysis/analysis.service';
+import { AppConfig } from '../../src/config/app-config';
+import { AnalysisService, PIPELINE_VERSION } from '../../src/analysis/analysis.service';
 import { AnalyzeProcessor } from '../../src/analysis/analyze.processor';
 import { NotifyProcessor } from '../../src/notify/notify.processor';
 import { NotifyRelay } from '../../src/notify/notify-relay.service';
@@ -153,7 +156,18 @@ describe('reconciler: failed and completed jobs whose work is not done', () => {
       await eventually(async () => (await db.query(unanalysed))[0].n === 0, 20_000, 'every post analysed');
       await db.query(`UPDATE posts SET fetched_at = fetched_at - interval '2 hours'`);
       await db.query(`UPDATE analyses SET analyzed_at = analyzed_at - interval '2 hours'`);
+      await idsHandedOutLongAgo();
     };
+    /** The analysis ids handed out so far were taken two hours ago (what the sequence sample says). */
+    const idsHandedOutLongAgo = async () => {
+      await db.query(`INSERT INTO reconcile_marks (pipeline_version) VALUES ($1) ON CONFLICT DO NOTHING`, [PIPELINE_VERSION]);
+      await db.query(`UPDATE reconcile_marks SET id_sample = (SELECT max(id) FROM analyses), id_sampled_at = now() - interval '2 hours'`);
+    };
+    const resets = async (mark: 'analysed' | 'correlated') =>
+      Number(new RegExp(`^tingfeng_reconcile_mark_resets_total\\{mark="${mark}"\\} (\\d+)$`, 'm').exec((await service.app.get(MetricsService).text()).body)![1]);
+    /** A second reconciler, as another worker process has (its own `running` flag), on the same database and queues. */
+    const otherWorker = () =>
+      new ReconcilerService(service.app.get(AppConfig), new SchedulerRegistry(), db, queue(QueueName.Analyze), queue(QueueName.Route), queue(QueueName.Crawl), service.app.get(SourcesService));
     const unanalysedMetric = async () => Number(/^tingfeng_posts_unanalysed (\d+)$/m.exec((await service.app.get(MetricsService).text()).body)![1]);
 
     it('moves the post mark to ten minutes ago, stops it at an unanalysed post, and reads everything again once a day', async () => {
@@ -163,7 +177,6 @@ describe('reconciler: failed and completed jobs whose work is not done', () => {
       // Everything older than the margin (10 minutes behind the grace period of 0 s) was found analysed.
       expect(Number(settled.analysed_ago)).toBeGreaterThanOrEqual(600);
       expect(Number(settled.analysed_ago)).toBeLessThan(660);
-      expect(Number(settled.swept_ago)).toBeLessThan(600); // a first pass starts from the beginning
 
       // A post stored now and an old post edited now are read; each gets analysed.
       const fresh = await storePost('mark-fresh-');
@@ -185,8 +198,12 @@ describe('reconciler: failed and completed jobs whose work is not done', () => {
       expect(await unanalysedMetric()).toBe(0);
 
       // …until the daily pass from the beginning, which finds it and stops the mark at it until it is done.
+      // Two workers reach the day's end together: one of them sweeps (the mark is moved back once).
+      expect(await resets('analysed')).toBe(0);
       await db.query(`UPDATE reconcile_marks SET analysed_swept_at = now() - interval '25 hours'`);
-      expect((await reconciler.tick()).posts).toBe(1);
+      const [mine, theirs] = await Promise.all([reconciler.tick(), otherWorker().tick()]);
+      expect(mine.posts + theirs.posts).toBe(1);
+      expect(await resets('analysed')).toBe(1);
       const [{ at }] = await db.query(`SELECT fetched_at AS at FROM posts WHERE id = $1`, [behind.id]);
       const swept = await marks();
       expect(swept.analysed_before).toEqual(at);
@@ -194,6 +211,7 @@ describe('reconciler: failed and completed jobs whose work is not done', () => {
       await analysed(behind.id);
       await reconciler.tick();
       expect(Number((await marks()).analysed_ago)).toBeLessThan(660);
+      expect(await resets('analysed')).toBe(1);
     });
 
     it('moves the analysis mark past analyses that are in a case, stops it at one that is not', async () => {
@@ -210,9 +228,64 @@ describe('reconciler: failed and completed jobs whose work is not done', () => {
       expect((await reconciler.tick()).uncorrelated).toBe(1);
       expect((await marks()).correlated_below).toBe(analysis.id);
       await caseOf(post.id);
-      // In a case now; what the correlation stored is young, so the mark moves up to the first young analysis (or beyond).
+      // In a case now: the mark stays at it while its id is younger than the margin, then moves past it.
       await eventually(async () => (await reconciler.tick()).uncorrelated === 0, 10_000, 'nothing left to correlate');
-      expect((await marks()).correlated_below).toBeGreaterThan(analysis.id);
+      expect((await marks()).correlated_below).toBe(analysis.id);
+      await idsHandedOutLongAgo();
+      await reconciler.tick();
+      expect((await marks()).correlated_below).toBe(analysis.id + 1);
+    });
+    /** An analysis of `post` that fired a (non-aggregate) warning rule in the source's area, as the pipeline stores it. */
+    const analysisSql = `INSERT INTO analyses (post_id, content_hash, pipeline_version, area_id, area_confidence, category, domain, warning_level, fired_rules, analyzed_at)
+      SELECT $1, $2, $3, s.default_area_id, 0.8, '物业纠纷', '城乡建设', 'yellow', jsonb_build_array(jsonb_build_object('ruleId', r.id, 'code', r.code, 'version', r.version, 'level', r.level, 'hits', '[]'::jsonb)), $4
+        FROM sources s, (SELECT * FROM rules WHERE role = 'warning' AND NOT (definition ? 'aggregate') ORDER BY id LIMIT 1) r WHERE s.id = $5 RETURNING id`;
+
+    it('does not move the analysis mark past an id whose transaction is still open', async () => {
+      await age();
+      await reconciler.tick();
+      // A worker's transaction takes an id for its analysis and has not committed yet…
+      const late = await storePost('mark-late-');
+      // (Fetched before the post mark, so that only the analysis side of the pass can find it.)
+      await db.query(`UPDATE posts SET fetched_at = now() - interval '1 hour' WHERE id = $1`, [late.id]);
+      const held = new Client({ connectionString: env.databaseUrl });
+      await held.connect();
+      try {
+        await held.query('BEGIN');
+        const [{ id: lateId }] = (await held.query(analysisSql, [late.id, late.contentHash, PIPELINE_VERSION, new Date(Date.now() - 3_600_000), sourceId])).rows;
+        // …while another commits a higher id, which looks old enough to judge and needs no case.
+        const quick = await storePost('mark-quick-');
+        const [{ id: quickId }] = await db.query(
+          `INSERT INTO analyses (post_id, content_hash, pipeline_version, analyzed_at) VALUES ($1, $2, $3, now() - interval '1 hour') RETURNING id`,
+          [quick.id, quick.contentHash, PIPELINE_VERSION],
+        );
+        expect(quickId).toBeGreaterThan(lateId);
+        await reconciler.tick();
+        // Visible is only the higher id; the mark stays at or below the one still being written.
+        expect((await marks()).correlated_below).toBeLessThanOrEqual(lateId);
+        await held.query('COMMIT');
+      } finally {
+        await held.end();
+      }
+      // Committed without its correlation (the worker died): the next pass finds it and it reaches a case.
+      expect((await reconciler.tick()).uncorrelated).toBe(1);
+      await caseOf(late.id);
+    });
+
+    it('finds an analysis hidden behind a wrong analysis mark on the daily pass, and counts the reset', async () => {
+      await age();
+      await reconciler.tick();
+      const hidden = await storePost('mark-hidden-');
+      const [{ id }] = await db.query(analysisSql, [hidden.id, hidden.contentHash, PIPELINE_VERSION, new Date(Date.now() - 3_600_000), sourceId]);
+      await idsHandedOutLongAgo();
+      // A mark past it (it cannot get there by itself: it stands for a mark that were ever wrong).
+      await db.query(`UPDATE reconcile_marks SET correlated_below = $1 + 1`, [id]);
+      expect((await reconciler.tick()).uncorrelated).toBe(0);
+      expect(await resets('correlated')).toBe(0);
+      await db.query(`UPDATE reconcile_marks SET correlated_swept_at = now() - interval '25 hours'`);
+      expect((await reconciler.tick()).uncorrelated).toBe(1);
+      expect((await marks()).correlated_below).toBe(id);
+      expect(await resets('correlated')).toBe(1);
+      await caseOf(hidden.id);
     });
   });
 

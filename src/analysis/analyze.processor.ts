@@ -3,6 +3,7 @@ import { Logger } from '@nestjs/common';
 import { Job, Queue } from 'bullmq';
 import { CaseCorrelationService } from '../cases/case-correlation.service';
 import { AnalyzeBatchJob, AnalyzeJob, AnalyzeJobName, jobIds, QueueName, RouteJob } from '../queues/queue-names';
+import { requeue } from '../queues/requeue';
 import { Analysis } from './analysis.entity';
 import { AnalysisService } from './analysis.service';
 
@@ -69,6 +70,11 @@ export class AnalyzeProcessor extends WorkerHost {
     if (toRoute.size) {
       await this.routeQueue.addBulk([...toRoute].map((caseId) => ({ name: 'route', data: { caseId }, opts: { jobId: jobIds.route(caseId) } })));
     }
+    // A reopened case nobody had is routed again. Its route job id is known to the queue (it routed the
+    // case once, or found nobody on duty), so adding would be a no-op: requeue adds it anew. A case with
+    // an assignee is left as it is by the route job ('already_assigned').
+    const reopened = [...new Set(results.flat().filter((r) => r.reopened).map((r) => r.caseId))];
+    if (reopened.length) await requeue(this.routeQueue, reopened.map((caseId) => ({ name: 'route', data: { caseId }, opts: { jobId: jobIds.route(caseId) } })));
     return results.map((list) => list.map((r) => r.caseId));
   }
 }

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, In } from 'typeorm';
 import type { Analysis } from '../analysis/analysis.entity';
+import { AreasService } from '../areas/areas.service';
 import { AppConfig } from '../config/app-config';
 import { NotifyOutbox } from '../notify/notify-outbox.service';
 import { AggregateCondition, AggregateOutcome, evaluateAggregate, raisedLevel } from '../rules/aggregate-rule';
@@ -72,6 +73,7 @@ export class CaseCorrelationService {
     private readonly config: AppConfig,
     private readonly sla: SlaScheduler,
     private readonly outbox: NotifyOutbox,
+    private readonly areas: AreasService,
   ) {}
 
   /**
@@ -107,6 +109,9 @@ export class CaseCorrelationService {
     }
     if (missing.length) for (const rule of await this.db.getRepository(Rule).findBy({ id: In(missing) })) rules.set(rule.id, rule);
 
+    // Messages name areas and find supervisors up the tree: read (and cached) before the transactions,
+    // since loading it inside one would take a second connection while the area's lock is held.
+    await this.areas.gazetteer();
     const areas = [...byArea.entries()];
     const correlateArea = async ([areaId, indexes]: [number, number[]]) => {
       const found = await this.gate.run(() => this.db.transaction(async (tx) => {
@@ -249,11 +254,14 @@ export class CaseCorrelationService {
           grouped.caseId,
           { postId, reason: grouped.reason, ruleId: rule.id, ruleCode: rule.code, ruleVersion: rule.version },
         ]);
-        // The worker who had it hears that it is back; a case nobody had is routed like a new one.
+        // The worker who had it hears that it is back; a case nobody had goes to routing (the analyze job).
         const assignee = reopened[0].assignee_id;
         const notificationIds = assignee === null ? [] : await this.outbox.write(tx, { caseId: grouped.caseId, event: 'reopened', recipients: [assignee], data: { auto: true, postId, grouping: grouped.reason } });
         return raise({ ...(await this.attachPost(tx, grouped.caseId, postId, grouped.reason)), reopened: true, notificationIds });
       }
+      // Reopened by hand since it was picked (the UPDATE found it open): the post joins it like any open case.
+      const [now]: { status: string }[] = await tx.query(`SELECT status FROM cases WHERE id = $1`, [grouped.caseId]);
+      if (now && !CLOSED_STATUSES.includes(now.status as never)) return raise(await this.attachPost(tx, grouped.caseId, postId, grouped.reason));
     }
 
     // An aggregate rule opens a case only when enough matching posts of the area came together.
@@ -335,12 +343,18 @@ export class CaseCorrelationService {
    * did not go up.
    */
   private async raiseLevel(tx: EntityManager, caseId: number, areaId: number, aggregate: AggregateCondition, outcome: AggregateOutcome, rule: Rule, postId: number): Promise<number[] | null> {
-    const [c]: { level: string; opened_at: Date; status: string; assignee_id: number | null; due_acknowledge_at: Date | null; due_contact_at: Date | null; due_response_at: Date | null; due_settle_at: Date | null }[] =
-      await tx.query(`SELECT level, opened_at, status, assignee_id, due_acknowledge_at, due_contact_at, due_response_at, due_settle_at FROM cases WHERE id = $1 FOR UPDATE`, [caseId]);
+    const [c]: { level: string; opened_at: Date; reopened_at: Date | null; status: string; assignee_id: number | null; due_acknowledge_at: Date | null; due_contact_at: Date | null; due_response_at: Date | null; due_settle_at: Date | null }[] =
+      await tx.query(
+        `SELECT level, opened_at, (SELECT max(e.at) FROM case_events e WHERE e.case_id = c.id AND e.type = 'reopened') AS reopened_at,
+                status, assignee_id, due_acknowledge_at, due_contact_at, due_response_at, due_settle_at FROM cases c WHERE id = $1 FOR UPDATE`,
+        [caseId],
+      );
     if (!c || CLOSED_STATUSES.includes(c.status as never)) return null;
     const to = raisedLevel(c.level, aggregate, rule.level);
     if (!to) return null;
     const due = this.sla.dueFields(new Date(c.opened_at), to);
+    // A reopened case's settle clock runs from its reopening (as the reopen set it), not from the opening.
+    if (c.reopened_at) due.dueSettleAt = this.sla.dueFields(new Date(c.reopened_at), to).dueSettleAt;
     const earlier = (current: Date | null, next: Date | null) => (current && next ? (next < new Date(current) ? next : new Date(current)) : (next ?? current));
     await tx.query(
       `UPDATE cases SET level = $2, due_acknowledge_at = $3, due_contact_at = $4, due_response_at = $5, due_settle_at = $6, version = version + 1 WHERE id = $1`,

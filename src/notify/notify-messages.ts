@@ -58,7 +58,7 @@ export function buildMessage(event: string, c: CaseFacts, data: Record<string, u
         title: `预警升级 ${c.number}`,
         body:
           `案件 ${subject} 的预警等级已由${LEVEL[String(data.from)] ?? data.from}升为${LEVEL[String(data.to)] ?? data.to}：` +
-          `近 ${Number(data.windowHours)} 小时内相关帖子 ${Number(data.posts)} 条、发帖人 ${Number(data.authors)} 位。处置时限已按新等级缩短，请优先处理。`,
+          `近 ${Number(data.windowHours)} 小时内相关帖子 ${Number(data.posts)} 条、发帖人 ${Number(data.authors)} 位。请按新的预警等级优先处理。`,
       };
     default:
       return { title: `案件动态 ${c.number}`, body: `案件 ${subject} 有新的动态（${event}）。` };

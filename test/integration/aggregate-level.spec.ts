@@ -106,6 +106,18 @@ describe('aggregate rules raise the level of an open case', () => {
     // The same post correlated again (a job repeated after a crash) tells nobody twice.
     await service.app.get(CaseCorrelationService).correlate(third.analysis);
     expect(await raisedMessages(caseId)).toHaveLength(told.length);
+
+    // Settled (at blue again, as if the level had been lowered by hand) and reopened by a new report that
+    // also raises it: the settle clock runs from the reopening, not from the opening days ago.
+    await db.query(
+      `UPDATE cases SET status = 'settled', outcome = 'settled', level = 'blue', opened_at = now() - interval '20 days', closed_at = now() - interval '1 day', due_settle_at = now() - interval '2 days' WHERE id = $1`,
+      [caseId],
+    );
+    const fifth = await ingest('化工厂异味又来了', '潜龙小区附近化工厂的异味又出现了，晚上特别明显。');
+    expect(fifth.results).toContainEqual(expect.objectContaining({ caseId, reopened: true }));
+    expect(fifth.results).toContainEqual(expect.objectContaining({ caseId, levelRaised: true }));
+    const [back] = await db.query(`SELECT status, level, due_settle_at > now() AS settle_ahead FROM cases WHERE id = $1`, [caseId]);
+    expect(back).toEqual({ status: 'assigned', level: 'orange', settle_ahead: true });
   });
 
   it("raises the aggregate rule's own open case to the condition's level and never lowers a higher one", async () => {

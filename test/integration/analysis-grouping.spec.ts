@@ -1,9 +1,12 @@
+import { getQueueToken } from '@nestjs/bullmq';
+import type { Queue } from 'bullmq';
 import { DataSource } from 'typeorm';
 import { AnalysisService } from '../../src/analysis/analysis.service';
 import { CaseCorrelationService } from '../../src/cases/case-correlation.service';
 import { DemoForum } from '../../src/demo/demo-forum.server';
 import { seedDemo } from '../../src/demo/demo-seed';
 import { PostsService } from '../../src/posts/posts.service';
+import { jobIds, QueueName } from '../../src/queues/queue-names';
 import { RulesService } from '../../src/rules/rules.service';
 import type { RunningService } from '../../src/service';
 import { createTestEnv, eventually, TestEnv } from '../support/test-env';
@@ -97,6 +100,25 @@ describe('grouping posts into cases', () => {
     expect(posts.map((p: { post_id: number }) => p.post_id)).toEqual([first.analysis.postId, second.analysis.postId]);
     const [created] = await db.query(`SELECT data FROM case_events WHERE case_id = $1 AND type = 'created'`, [opened!.caseId]);
     expect(created.data.aggregate).toMatchObject({ holds: true, posts: 2, authors: 2 });
+  });
+
+  it('routes again at once a reopened case that nobody had, through the analyze job', async () => {
+    const first = await ingest('金鼎花园物业乱收费', '金鼎花园物业公司乱收停车费，物业费也涨了，没有收费依据。');
+    const caseId = first.results[0].caseId;
+    const routeQueue = service.app.get<Queue>(getQueueToken(QueueName.Route));
+    const status = async () => (await db.query(`SELECT status, assignee_id FROM cases WHERE id = $1`, [caseId]))[0] as { status: string; assignee_id: number | null };
+    // Routed once (its route job stays in the queue as completed), then dismissed without anyone on it.
+    await routeQueue.add('route', { caseId }, { jobId: jobIds.route(caseId) });
+    await eventually(async () => (await status()).status === 'assigned', 20_000, 'the case routed');
+    expect(await routeQueue.getJobState(jobIds.route(caseId))).toBe('completed');
+    await db.query(`UPDATE cases SET status = 'dismissed', outcome = NULL, assignee_id = NULL, assigned_at = NULL, closed_at = now() - interval '2 days' WHERE id = $1`, [caseId]);
+
+    // The dispute comes back; the crawler's analyze job handles the post.
+    const [p] = await service.app.get(PostsService).upsertMany(sourceId, [{ externalId: `g-${++n}`, url: `http://forum.invalid/g/${n}`, title: '金鼎花园物业又乱收费', body: '金鼎花园物业公司又开始乱收停车费了，物业费还要再涨。', author: `住户${n}` }]);
+    await service.app.get<Queue>(getQueueToken(QueueName.Analyze)).add('analyze', { postId: p.id, contentHash: p.contentHash }, { jobId: jobIds.analyze(p.id, p.contentHash) });
+    await eventually(async () => (await db.query(`SELECT 1 FROM case_posts WHERE case_id = $1 AND post_id = $2`, [caseId, p.id])).length > 0, 20_000, 'the post in the reopened case');
+    await eventually(async () => (await status()).status === 'assigned', 20_000, 'the reopened case routed again');
+    expect((await status()).assignee_id).not.toBeNull();
   });
 
   it('opens a new case when the matching case was closed longer ago than reopenDays', async () => {

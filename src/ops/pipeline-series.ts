@@ -108,7 +108,7 @@ export const PIPELINE_SERIES: SqlSeries[] = [
   },
   {
     name: 'tingfeng_reconcile_mark_resets_total',
-    help: 'Times the daily reconcile pass found unfinished work behind a mark (posts: analysed, analyses: correlated) and moved it back; should stay 0',
+    help: 'Times the daily reconcile pass found unfinished work behind a mark (posts: analysed, analyses: correlated) and moved it back; 0 unless a rule stopped being an aggregate rule (its older posts then need cases)',
     type: 'counter',
     sql: `SELECT m.mark, coalesce(sum(CASE m.mark WHEN 'analysed' THEN r.analysed_resets ELSE r.correlated_resets END), 0)::int AS n
             FROM (VALUES ('analysed'), ('correlated')) m(mark) LEFT JOIN reconcile_marks r ON true GROUP BY m.mark`,

@@ -18,6 +18,8 @@ const BATCH = 1000;
 const MARK_MARGIN_SECONDS = 600;
 /** At least this often a pass checks everything from the beginning, whatever the marks say. */
 const SWEEP_SECONDS = 86_400;
+/** A claimed sweep that has not finished after this long (its worker died, a query failed) may be claimed again. */
+const SWEEP_LEASE_SECONDS = 900;
 
 /** The post `p` has an analysis of its current content by this pipeline ($1). */
 const ANALYSED = `EXISTS (SELECT 1 FROM analyses a WHERE a.post_id = p.id AND a.content_hash = p.content_hash AND a.pipeline_version = $1)`;
@@ -178,15 +180,15 @@ export class ReconcilerService implements OnModuleInit, OnModuleDestroy {
 
   /**
    * Where a pass starts (as text, so '-infinity' survives the round trip): the mark, or the beginning
-   * for the one process that claims the daily sweep (claimed before it runs: a sweep that dies is
-   * tried again a day later, not by every worker at once).
+   * for the one process that claims the daily sweep. A claim is a lease: it sets the sweep's time so
+   * that the sweep falls due again SWEEP_LEASE_SECONDS later, and a finished sweep sets it to now.
    */
   private async mark(kind: keyof typeof MARKS): Promise<{ since: string; current: string; sweep: boolean }> {
     const { column, swept, beginning } = MARKS[kind];
     await this.db.query(`INSERT INTO reconcile_marks (pipeline_version) VALUES ($1) ON CONFLICT DO NOTHING`, [PIPELINE_VERSION]);
     const [claimed]: [unknown[], number] = await this.db.query(
-      `UPDATE reconcile_marks SET ${swept} = now() WHERE pipeline_version = $1 AND ${swept} < now() - make_interval(secs => $2) RETURNING 1`,
-      [PIPELINE_VERSION, SWEEP_SECONDS],
+      `UPDATE reconcile_marks SET ${swept} = now() - make_interval(secs => $3) WHERE pipeline_version = $1 AND ${swept} < now() - make_interval(secs => $2) RETURNING 1`,
+      [PIPELINE_VERSION, SWEEP_SECONDS, SWEEP_SECONDS - SWEEP_LEASE_SECONDS],
     );
     const [{ current }]: { current: string }[] = await this.db.query(`SELECT ${column}::text AS current FROM reconcile_marks WHERE pipeline_version = $1`, [PIPELINE_VERSION]);
     const sweep = claimed.length > 0;
@@ -201,10 +203,11 @@ export class ReconcilerService implements OnModuleInit, OnModuleDestroy {
    * said loudly and counted (tingfeng_reconcile_mark_resets_total), since the metrics read from the marks too.
    */
   private async moveMark(kind: keyof typeof MARKS, mark: string, pass: { since: string; current: string; sweep: boolean }): Promise<void> {
-    const { column, resets, type } = MARKS[kind];
+    const { column, swept, resets, type } = MARKS[kind];
     const [rows]: [{ back: boolean }[], number] = await this.db.query(
       `UPDATE reconcile_marks m
           SET ${column} = CASE WHEN $2 THEN $3::${type} ELSE greatest(m.${column}, $3::${type}) END,
+              ${swept} = CASE WHEN $2 THEN now() ELSE m.${swept} END,
               ${resets} = m.${resets} + CASE WHEN $2 AND $3::${type} < $4::${type} THEN 1 ELSE 0 END
         WHERE m.pipeline_version = $1 AND ($2 OR m.${column} >= $5::${type})
         RETURNING $2 AND $3::${type} < $4::${type} AS back`,

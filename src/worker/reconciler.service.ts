@@ -23,7 +23,7 @@ const SWEEP_LEASE_SECONDS = 900;
 
 /** The post `p` has an analysis of its current content by this pipeline ($1). */
 const ANALYSED = `EXISTS (SELECT 1 FROM analyses a WHERE a.post_id = p.id AND a.content_hash = p.content_hash AND a.pipeline_version = $1)`;
-/** The two marks: their column, when they were last set from the beginning, and the beginning. */
+/** The two marks: their column, when they were last set from the beginning, how often a sweep moved them back, their type, and the beginning. */
 const MARKS = {
   analysed: { column: 'analysed_before', swept: 'analysed_swept_at', resets: 'analysed_resets', type: 'timestamptz', beginning: '-infinity' },
   correlated: { column: 'correlated_below', swept: 'correlated_swept_at', resets: 'correlated_resets', type: 'integer', beginning: '0' },
@@ -53,8 +53,9 @@ const NEEDS_CASE = `a.pipeline_version = $1 AND a.area_id IS NOT NULL AND a.supp
  * A pass does not read every post and analysis ever stored: `reconcile_marks` keeps, per pipeline
  * version, the point before which everything was found done (posts by fetch time, which moves when
  * the content changes; analyses by id), and a pass reads from there. A mark stops at the oldest
- * unfinished item and stays MARK_MARGIN_SECONDS behind the grace period; once a day a pass starts
- * from the beginning and sets the marks to what it found.
+ * unfinished item and stays MARK_MARGIN_SECONDS behind the grace period (the analysis mark also
+ * below an id-sequence sample that old); once a day one worker claims a pass from the beginning and
+ * sets the marks to what it found.
  */
 @Injectable()
 export class ReconcilerService implements OnModuleInit, OnModuleDestroy {

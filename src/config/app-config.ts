@@ -93,6 +93,8 @@ export class AppConfig {
   reconcile: {
     intervalSeconds: number;
     graceSeconds: number;
+    /** Cancels a pass's query after this long (a bad plan or a lock must not stop the reconciler for good). */
+    statementTimeoutMs: number;
   };
   analysis: {
     /** Paths relative to the project root. */

@@ -248,6 +248,7 @@ export function loadConfig(overrides: Raw = {}, env: Env = process.env, argv: st
     reconcile: {
       intervalSeconds: r.int('reconcile.intervalSeconds', 1, 86_400),
       graceSeconds: r.int('reconcile.graceSeconds', 0, 86_400),
+      statementTimeoutMs: r.int('reconcile.statementTimeoutMs', 100, 3_600_000),
     },
     analysis: {
       categoryModel: r.text('analysis.categoryModel'),

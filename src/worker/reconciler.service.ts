@@ -3,7 +3,7 @@ import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/commo
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Queue } from 'bullmq';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { PIPELINE_VERSION } from '../analysis/analysis.service';
 import { AppConfig } from '../config/app-config';
 import { AnalyzeJob, CrawlJob, jobIds, QueueName, RouteJob } from '../queues/queue-names';
@@ -18,8 +18,6 @@ const BATCH = 1000;
 const MARK_MARGIN_SECONDS = 600;
 /** At least this often a pass checks everything from the beginning, whatever the marks say. */
 const SWEEP_SECONDS = 86_400;
-/** A claimed sweep that has not finished after this long (its worker died, a query failed) may be claimed again. */
-const SWEEP_LEASE_SECONDS = 900;
 
 /** The post `p` has an analysis of its current content by this pipeline ($1). */
 const ANALYSED = `EXISTS (SELECT 1 FROM analyses a WHERE a.post_id = p.id AND a.content_hash = p.content_hash AND a.pipeline_version = $1)`;
@@ -96,8 +94,8 @@ export class ReconcilerService implements OnModuleInit, OnModuleDestroy {
       // while analyze jobs are still waiting, a post without analysis is most likely in one of them,
       // and adding its own job would only do the work twice. Posts are looked at once the queue drained.
       const backlog = await this.analyzeQueue.getJobCountByTypes('wait', 'paused', 'prioritized');
-      const posts = backlog ? [] : await this.unanalysed(grace);
-      const uncorrelated = backlog ? [] : await this.uncorrelated(grace);
+      const posts = backlog ? [] : await this.withTimeout((db) => this.unanalysed(db, grace));
+      const uncorrelated = backlog ? [] : await this.withTimeout((db) => this.uncorrelated(db, grace));
       const analyze = await requeue(
         this.analyzeQueue,
         [...posts, ...uncorrelated].map((p) => ({ name: 'analyze', data: { postId: p.id, contentHash: p.contentHash }, opts: { jobId: jobIds.analyze(p.id, p.contentHash) } })),
@@ -126,23 +124,35 @@ export class ReconcilerService implements OnModuleInit, OnModuleDestroy {
   }
 
   /**
+   * Runs one part of a pass in a transaction whose statements are cancelled after
+   * `reconcile.statementTimeoutMs` (a bad plan or a held lock fails the pass; the next one tries again).
+   * The part's claim of a daily sweep is undone with it.
+   */
+  private withTimeout<T>(part: (db: EntityManager) => Promise<T>): Promise<T> {
+    return this.db.transaction(async (tx) => {
+      await tx.query(`SET LOCAL statement_timeout = ${Number(this.config.reconcile.statementTimeoutMs)}`);
+      return part(tx);
+    });
+  }
+
+  /**
    * Posts whose current content has no analysis of this pipeline version, older than the grace period,
    * read from the mark on; then the mark moves up to the oldest of them (or to the margin).
    */
-  private async unanalysed(grace: number): Promise<{ id: number; contentHash: string }[]> {
-    const { since, current, sweep } = await this.mark('analysed');
-    const rows: { id: number; content_hash: string }[] = await this.db.query(
+  private async unanalysed(db: EntityManager, grace: number): Promise<{ id: number; contentHash: string }[]> {
+    const { since, current, sweep } = await this.mark(db, 'analysed');
+    const rows: { id: number; content_hash: string }[] = await db.query(
       `SELECT p.id, p.content_hash FROM posts p
         WHERE p.fetched_at >= $4::timestamptz AND p.fetched_at < now() - make_interval(secs => $2) AND NOT ${ANALYSED}
         ORDER BY p.id LIMIT $3`,
       [PIPELINE_VERSION, grace, BATCH, since],
     );
-    const [{ mark }]: { mark: string }[] = await this.db.query(
+    const [{ mark }]: { mark: string }[] = await db.query(
       `SELECT coalesce(min(p.fetched_at), now() - make_interval(secs => $2))::text AS mark FROM posts p
         WHERE p.fetched_at >= $3::timestamptz AND p.fetched_at < now() - make_interval(secs => $2) AND NOT ${ANALYSED}`,
       [PIPELINE_VERSION, grace + MARK_MARGIN_SECONDS, since],
     );
-    await this.moveMark('analysed', mark, { since, current, sweep });
+    await this.moveMark(db, 'analysed', mark, { since, current, sweep });
     return rows.map((r) => ({ id: r.id, contentHash: r.content_hash }));
   }
 
@@ -155,43 +165,43 @@ export class ReconcilerService implements OnModuleInit, OnModuleDestroy {
    * is still open may have a smaller id than one already visible. `id_settled` is the sequence's value
    * sampled at least that long ago (sampled anew once the previous sample is old enough).
    */
-  private async uncorrelated(grace: number): Promise<{ id: number; contentHash: string }[]> {
-    const { since, current, sweep } = await this.mark('correlated');
-    const rows: { id: number; content_hash: string }[] = await this.db.query(
+  private async uncorrelated(db: EntityManager, grace: number): Promise<{ id: number; contentHash: string }[]> {
+    const { since, current, sweep } = await this.mark(db, 'correlated');
+    const rows: { id: number; content_hash: string }[] = await db.query(
       `SELECT a.post_id AS id, a.content_hash FROM analyses a
         WHERE a.id >= $4::integer AND a.analyzed_at < now() - make_interval(secs => $2) AND ${NEEDS_CASE}
         ORDER BY a.id LIMIT $3`,
       [PIPELINE_VERSION, grace, BATCH, since],
     );
-    await this.db.query(
+    await db.query(
       `UPDATE reconcile_marks SET id_settled = id_sample, id_sample = coalesce(pg_sequence_last_value(pg_get_serial_sequence('analyses', 'id')::regclass), 0), id_sampled_at = now()
         WHERE pipeline_version = $1 AND id_sampled_at <= now() - make_interval(secs => $2)`,
       [PIPELINE_VERSION, grace + MARK_MARGIN_SECONDS],
     );
-    const [{ mark }]: { mark: string }[] = await this.db.query(
+    const [{ mark }]: { mark: string }[] = await db.query(
       `SELECT least((SELECT min(a.id) FROM analyses a WHERE a.id >= $3::integer AND a.analyzed_at >= now() - make_interval(secs => $2)),
                     (SELECT a.id FROM analyses a WHERE a.id >= $3::integer AND ${NEEDS_CASE} ORDER BY a.id LIMIT 1),
                     (SELECT max(a.id) + 1 FROM analyses a WHERE a.id >= $3::integer),
                     (SELECT id_settled + 1 FROM reconcile_marks WHERE pipeline_version = $1))::text AS mark`,
       [PIPELINE_VERSION, grace + MARK_MARGIN_SECONDS, since],
     );
-    await this.moveMark('correlated', mark, { since, current, sweep });
+    await this.moveMark(db, 'correlated', mark, { since, current, sweep });
     return rows.map((r) => ({ id: r.id, contentHash: r.content_hash }));
   }
 
   /**
    * Where a pass starts (as text, so '-infinity' survives the round trip): the mark, or the beginning
-   * for the one process that claims the daily sweep. A claim is a lease: it sets the sweep's time so
-   * that the sweep falls due again SWEEP_LEASE_SECONDS later, and a finished sweep sets it to now.
+   * for the one process that claims the daily sweep (in the part's transaction: a sweep that fails or
+   * whose worker dies is rolled back with its claim, and the next pass claims it again).
    */
-  private async mark(kind: keyof typeof MARKS): Promise<{ since: string; current: string; sweep: boolean }> {
+  private async mark(db: EntityManager, kind: keyof typeof MARKS): Promise<{ since: string; current: string; sweep: boolean }> {
     const { column, swept, beginning } = MARKS[kind];
-    await this.db.query(`INSERT INTO reconcile_marks (pipeline_version) VALUES ($1) ON CONFLICT DO NOTHING`, [PIPELINE_VERSION]);
-    const [claimed]: [unknown[], number] = await this.db.query(
-      `UPDATE reconcile_marks SET ${swept} = now() - make_interval(secs => $3) WHERE pipeline_version = $1 AND ${swept} < now() - make_interval(secs => $2) RETURNING 1`,
-      [PIPELINE_VERSION, SWEEP_SECONDS, SWEEP_SECONDS - SWEEP_LEASE_SECONDS],
+    await db.query(`INSERT INTO reconcile_marks (pipeline_version) VALUES ($1) ON CONFLICT DO NOTHING`, [PIPELINE_VERSION]);
+    const [claimed]: [unknown[], number] = await db.query(
+      `UPDATE reconcile_marks SET ${swept} = now() WHERE pipeline_version = $1 AND ${swept} < now() - make_interval(secs => $2) RETURNING 1`,
+      [PIPELINE_VERSION, SWEEP_SECONDS],
     );
-    const [{ current }]: { current: string }[] = await this.db.query(`SELECT ${column}::text AS current FROM reconcile_marks WHERE pipeline_version = $1`, [PIPELINE_VERSION]);
+    const [{ current }]: { current: string }[] = await db.query(`SELECT ${column}::text AS current FROM reconcile_marks WHERE pipeline_version = $1`, [PIPELINE_VERSION]);
     const sweep = claimed.length > 0;
     return { since: sweep ? beginning : current, current, sweep };
   }
@@ -203,12 +213,11 @@ export class ReconcilerService implements OnModuleInit, OnModuleDestroy {
    * something there). A sweep that moves a mark back found work behind it, which should never happen:
    * said loudly and counted (tingfeng_reconcile_mark_resets_total), since the metrics read from the marks too.
    */
-  private async moveMark(kind: keyof typeof MARKS, mark: string, pass: { since: string; current: string; sweep: boolean }): Promise<void> {
-    const { column, swept, resets, type } = MARKS[kind];
-    const [rows]: [{ back: boolean }[], number] = await this.db.query(
+  private async moveMark(db: EntityManager, kind: keyof typeof MARKS, mark: string, pass: { since: string; current: string; sweep: boolean }): Promise<void> {
+    const { column, resets, type } = MARKS[kind];
+    const [rows]: [{ back: boolean }[], number] = await db.query(
       `UPDATE reconcile_marks m
           SET ${column} = CASE WHEN $2 THEN $3::${type} ELSE greatest(m.${column}, $3::${type}) END,
-              ${swept} = CASE WHEN $2 THEN now() ELSE m.${swept} END,
               ${resets} = m.${resets} + CASE WHEN $2 AND $3::${type} < $4::${type} THEN 1 ELSE 0 END
         WHERE m.pipeline_version = $1 AND ($2 OR m.${column} >= $5::${type})
         RETURNING $2 AND $3::${type} < $4::${type} AS back`,

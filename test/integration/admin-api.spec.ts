@@ -43,7 +43,8 @@ describe('user management and the gazetteer through the API', () => {
     const promoted = await admin.patch(`/users/${me.id}`, { role: 'supervisor', scope: ['baizhang'] });
     expect(promoted.body).toMatchObject({ role: 'supervisor' });
     // The audit entry keeps the user as it was before and after, without the password hash.
-    const audited = await eventuallyItems(admin, `/audit?action=${encodeURIComponent('PATCH /users/:id')}`);
+    // The audit entry is written after the answer: wait for the successful change's (the refused one above is there too).
+    const audited = await eventuallyItems(admin, `/audit?action=${encodeURIComponent('PATCH /users/:id')}`, (e) => e.status === 200);
     const change = audited.find((e: { status: number }) => e.status === 200);
     expect(change.details).toMatchObject({ subject: 'users', before: { role: 'worker', password_hash: '[redacted]' }, after: { role: 'supervisor' }, body: { role: 'supervisor' } });
     expect((await temp.get('/auth/me')).status).toBe(401);
@@ -80,10 +81,11 @@ describe('user management and the gazetteer through the API', () => {
   });
 });
 
-async function eventuallyItems(api: Api, path: string) {
+/** The items at `path` once one of them satisfies `wanted` (any item by default). */
+async function eventuallyItems(api: Api, path: string, wanted: (item: { status: number }) => boolean = () => true) {
   for (let i = 0; i < 40; i++) {
     const items = (await api.get(path)).body.items;
-    if (items?.length) return items;
+    if (items?.some(wanted)) return items;
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`nothing at ${path}`);

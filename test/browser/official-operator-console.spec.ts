@@ -68,7 +68,11 @@ describe('console: official (区) and operator (运维)', () => {
     const [xls] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: '导出 Excel' }).click()]);
     expect(readFileSync((await xls.path())!, 'utf8')).toContain('<Data ss:Type="String">合计</Data>');
     const admin = await env.as('admin');
-    const exports = (await admin.get(`/audit?action=${encodeURIComponent('GET /reports/settlement/export')}`)).body.items;
+    // Audit entries are written after the answer: wait for both downloads' entries.
+    const exports = await eventually(async () => {
+      const items = (await admin.get(`/audit?action=${encodeURIComponent('GET /reports/settlement/export')}`)).body.items;
+      return items.length >= 2 && items;
+    }, 10_000, 'both exports audited');
     expect(exports.map((e: { actorRole: string; status: number; details: { body: { query: { format: string } } } }) => [e.actorRole, e.status, e.details.body.query.format]).sort()).toEqual([
       ['official', 200, 'csv'],
       ['official', 200, 'xls'],

@@ -132,16 +132,4 @@ export class PostsService {
   async byIds(ids: number[]): Promise<Post[]> {
     return ids.length ? this.db.getRepository(Post).findBy({ id: In(ids) }) : [];
   }
-
-  /** Posts whose current content has no analysis of this pipeline version, older than `graceSeconds`. */
-  async unanalysed(pipelineVersion: number, graceSeconds: number, limit: number): Promise<{ id: number; contentHash: string }[]> {
-    const rows: { id: number; content_hash: string }[] = await this.db.query(
-      `SELECT p.id, p.content_hash FROM posts p
-       WHERE p.fetched_at < now() - make_interval(secs => $2)
-         AND NOT EXISTS (SELECT 1 FROM analyses a WHERE a.post_id = p.id AND a.content_hash = p.content_hash AND a.pipeline_version = $1)
-       ORDER BY p.id LIMIT $3`,
-      [pipelineVersion, graceSeconds, limit],
-    );
-    return rows.map((r) => ({ id: r.id, contentHash: r.content_hash }));
-  }
 }
